@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Every map the pairpath datapath uses, declared in one place. */
+#ifndef __PAIRPATH_MAPS_BPF_H
+#define __PAIRPATH_MAPS_BPF_H
+
+#include "pairpath.h"
+
+/*
+ * ifindex of the host-side veth a frame entered -> where it goes and
+ * where it is counted. Per-CPU so that counting needs neither atomics
+ * nor a second lookup.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, PP_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct pp_port);
+} ports SEC(".maps");
+
+/* Pair name -> what attach recorded. Only user space reads it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PP_MAX_PAIRS);
+	__type(key, struct pp_pair_key);
+	__type(value, struct pp_pair);
+} pairs SEC(".maps");
+
+#endif /* __PAIRPATH_MAPS_BPF_H */

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * TC ingress program for the host-side veth of each end of a pair: the
+ * frame a container sent is handed straight to the other container's
+ * eth0 with bpf_redirect_peer(), skipping the host's stack.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "lib/maps.bpf.h"
+
+#define TC_ACT_OK	0
+#define TC_ACT_SHOT	2
+#define ETH_HLEN	14
+#define VLAN_HLEN	4
+#define PACKET_HOST	0
+
+/*
+ * Before 6.15 bpf_redirect_peer() keeps skb->pkt_type as eth_type_trans()
+ * set it for the host-side veth, so a frame for the container's MAC is
+ * PACKET_OTHERHOST there and IP drops it. The loader sets this on such
+ * kernels; on newer ones the branch is removed at load time.
+ */
+const volatile bool set_pkt_type = false;
+
+static __always_inline int drop(struct pp_port *port, enum pp_drop_reason reason)
+{
+	port->drops[reason]++;
+	return TC_ACT_SHOT;
+}
+
+SEC("tc")
+int pairpath_ingress(struct __sk_buff *skb)
+{
+	/* skb_iif is one load; skb->ifindex would go through skb->dev. */
+	__u32 ifindex = skb->ingress_ifindex;
+	void *data_end = (void *)(long)skb->data_end;
+	void *data = (void *)(long)skb->data;
+	struct pp_port *port;
+	__u8 *dst = data;
+
+	port = bpf_map_lookup_elem(&ports, &ifindex);
+	if (!port)
+		return TC_ACT_OK;
+
+	if (data + ETH_HLEN > data_end)
+		return drop(port, PP_DROP_RUNT);
+
+	/*
+	 * The rule veth applies in is_skb_forwardable() for the far eth0,
+	 * which redirect_peer would otherwise enforce by dropping the frame
+	 * without a trace in our counters. A GSO packet is segmented later,
+	 * so it is judged by its segment size instead of its length.
+	 */
+	if (skb->len > port->peer_mtu + ETH_HLEN + VLAN_HLEN &&
+	    (!skb->gso_size || skb->gso_size > port->peer_mtu))
+		return drop(port, PP_DROP_MTU);
+
+	/*
+	 * Since 6.15 the peer redirect marks every frame PACKET_HOST, so
+	 * the far eth0 no longer filters unicast by address: do what its
+	 * receive filter would. Group frames (I/G bit set) always pass.
+	 */
+	if (!(dst[0] & 1)) {
+		if (*(__u32 *)dst != *(__u32 *)port->peer_mac ||
+		    *(__u16 *)(dst + 4) != *(__u16 *)(port->peer_mac + 4))
+			return drop(port, PP_DROP_FOREIGN_MAC);
+		if (set_pkt_type && skb->pkt_type != PACKET_HOST &&
+		    bpf_skb_change_type(skb, PACKET_HOST))
+			return drop(port, PP_DROP_PKT_TYPE);
+	}
+
+	port->packets++;
+	port->bytes += skb->len;
+	return bpf_redirect_peer(port->peer_ifindex, 0);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

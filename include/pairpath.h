@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Types shared by the BPF datapath and the pairpath loader. Both sides
+ * compile this file, so it holds only fixed-width types with explicit
+ * padding; a change to any struct here is a change of PP_MAP_LAYOUT.
+ */
+#ifndef __PAIRPATH_H
+#define __PAIRPATH_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* Bumped whenever a map key or value below changes shape. */
+#define PP_MAP_LAYOUT		1
+
+#define PP_PAIR_NAME_LEN	64	/* 63 characters and the NUL */
+#define PP_IFNAME_LEN		16	/* IFNAMSIZ */
+#define PP_MAX_PORTS		4096	/* two ports per pair */
+#define PP_MAX_PAIRS		(PP_MAX_PORTS / 2)
+
+/* A port is the host-side veth a pair's program runs on. */
+enum pp_dir {
+	PP_DIR_A_TO_B = 0,	/* frames entering dev_a, leaving via dev_b's peer */
+	PP_DIR_B_TO_A = 1,
+	PP_DIR_MAX,
+};
+
+/*
+ * Why the program dropped a frame, with the label each reason carries in
+ * metrics. The numbers are stable: they index counters in pinned maps and
+ * are exported as labels. A retired code keeps its slot as
+ * PP_DROP_UNUSEDn and is never reused.
+ */
+#define PP_DROP_REASONS(X)						\
+	X(PP_DROP_RUNT,		0, "runt")	/* shorter than an Ethernet header */ \
+	X(PP_DROP_MTU,		1, "mtu")	/* larger than the far eth0 accepts */ \
+	X(PP_DROP_FOREIGN_MAC,	2, "foreign_mac") /* unicast not for the far eth0 */ \
+	X(PP_DROP_PKT_TYPE,	3, "pkt_type")	/* could not mark PACKET_HOST (< 6.15) */
+
+enum pp_drop_reason {
+#define PP_DROP_ENUM(name, code, label) name = code,
+	PP_DROP_REASONS(PP_DROP_ENUM)
+#undef PP_DROP_ENUM
+	PP_DROP_REASON_MAX,
+};
+#define PP_DROP_REASON_SLOTS	8	/* room to grow without a layout change */
+
+/*
+ * Value of the per-CPU "ports" hash, keyed by the ifindex of the
+ * host-side veth the frame entered. The configuration half is written
+ * identically to every CPU's copy at attach; the counter half is
+ * per-CPU, so the datapath finds what to do and where to count with a
+ * single lookup and no atomics.
+ */
+struct pp_port {
+	/* configuration, the same on every CPU */
+	__u32 peer_ifindex;	/* host-side ifindex of the far veth */
+	__u32 peer_mtu;		/* MTU of the far container's eth0 */
+	__u8 peer_mac[6];	/* MAC of the far container's eth0 */
+	__u8 dir;		/* enum pp_dir */
+	__u8 pad0;
+	__u32 pair_id;
+	/* counters, per CPU */
+	__u64 packets;
+	__u64 bytes;
+	__u64 drops[PP_DROP_REASON_SLOTS];
+};
+
+enum pp_mode {
+	PP_MODE_TCX = 1,
+	PP_MODE_TC = 2,
+};
+
+/* One device of a pair, as recorded at attach. */
+struct pp_dev {
+	__u32 ifindex;		/* host-side veth, in the pin namespace */
+	__u32 peer_ifindex;	/* container eth0, in its own namespace */
+	__s32 peer_netnsid;	/* IFLA_LINK_NETNSID of the host-side veth */
+	__u32 peer_mtu;
+	__u8 peer_mac[6];
+	__u8 pad0[2];
+	char ifname[PP_IFNAME_LEN];
+	char peer_ifname[PP_IFNAME_LEN];
+	__u32 tc_handle;	/* legacy tc only: the cls_bpf filter */
+	__u32 tc_priority;
+	__u8 tc_made_qdisc;	/* legacy tc only: we created the clsact */
+	__u8 pad1[7];
+};
+
+/* Value of the "pairs" hash, keyed by the NUL-padded pair name. */
+struct pp_pair {
+	__u32 pair_id;
+	__u8 mode;		/* enum pp_mode */
+	__u8 pad0[3];
+	__u64 attached_at;	/* CLOCK_REALTIME, seconds */
+	struct pp_dev dev[PP_DIR_MAX];	/* [0] is dev_a, [1] is dev_b */
+};
+
+struct pp_pair_key {
+	char name[PP_PAIR_NAME_LEN];
+};
+
+#endif /* __PAIRPATH_H */

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "pairpath.h"
+
+enum opt_id {
+	OPT_HELP,
+	OPT_VERSION,
+	OPT_VERBOSE,
+	OPT_NETNS,
+	OPT_PIN_ROOT,
+	OPT_MODE,
+	OPT_FORMAT,
+	OPT_JSON,
+	OPT_ALL,
+	OPT_WATCH,
+	OPT_LISTEN,
+};
+
+#define ON(c)		(1u << (c))
+#define ON_ALL		(~0u)
+#define READERS		(ON(CMD_STATUS) | ON(CMD_STATS))
+
+/* One table gives the parser and --help. */
+static const struct cli_opt {
+	const char *name;
+	char short_name;
+	const char *arg;	/* NULL: a flag */
+	unsigned int cmds;	/* commands that take it */
+	enum opt_id id;
+	const char *help;
+} cli_opts[] = {
+	{ "help", 'h', NULL, ON_ALL, OPT_HELP, "show this help" },
+	{ "version", 'V', NULL, ON_ALL, OPT_VERSION, "show the version" },
+	{ "verbose", 'v', NULL, ON_ALL, OPT_VERBOSE, "say more (repeat for libbpf debug)" },
+	{ "netns", 'n', "NAME", ON_ALL, OPT_NETNS,
+	  "act inside the named network namespace, like ip -n" },
+	{ "pin-root", 0, "DIR", ON_ALL, OPT_PIN_ROOT,
+	  "bpffs directory for pinned state (default " PP_DEFAULT_PIN_ROOT ")" },
+	{ "mode", 0, "auto|tcx|tc", ON(CMD_ATTACH), OPT_MODE,
+	  "attach with tcx links or legacy clsact/cls_bpf (default auto)" },
+	{ "format", 0, "table|json|prometheus", READERS, OPT_FORMAT,
+	  "output format (prometheus: stats only)" },
+	{ "json", 0, NULL, READERS, OPT_JSON, "same as --format json" },
+	{ "all", 0, NULL, ON(CMD_DETACH), OPT_ALL, "detach every pair" },
+	{ "watch", 0, "SECS", ON(CMD_STATS), OPT_WATCH,
+	  "redraw the table every SECS seconds, with rates" },
+};
+
+static const struct cli_cmd_desc {
+	const char *name;
+	const char *args;
+	int min_args, max_args;
+	const char *help;
+} cli_cmds[CMD_MAX] = {
+	[CMD_ATTACH] = { "attach", "PAIR DEV_A DEV_B", 3, 3,
+			 "cross-connect two host-side veths as the pair PAIR" },
+	[CMD_DETACH] = { "detach", "PAIR | --all", 0, 1,
+			 "detach a pair; its program and maps stay pinned" },
+	[CMD_RESET] = { "reset", "", 0, 0,
+			"detach every pair and remove the pin root" },
+	[CMD_STATUS] = { "status", "", 0, 0,
+			 "show the pairs: devices, mode, state, since when" },
+	[CMD_STATS] = { "stats", "", 0, 0,
+			"show per-pair, per-direction counters" },
+};
+
+const char *cli_cmd_name(enum cli_cmd cmd)
+{
+	if (cmd <= CMD_NONE || cmd >= CMD_MAX || !cli_cmds[cmd].name)
+		return "pairpath";
+	return cli_cmds[cmd].name;
+}
+
+void cli_usage(FILE *out, enum cli_cmd cmd)
+{
+	size_t i;
+	int c;
+
+	if (cmd > CMD_NONE && cmd < CMD_MAX && cli_cmds[cmd].name)
+		fprintf(out, "Usage: pairpath [OPTIONS] %s %s\n\n%s.\n\nOptions:\n",
+			cli_cmds[cmd].name, cli_cmds[cmd].args, cli_cmds[cmd].help);
+	else {
+		fprintf(out, "Usage: pairpath [OPTIONS] COMMAND [ARGS]\n\n"
+			"Cross-connect veth pairs with bpf_redirect_peer().\n\n"
+			"Commands:\n");
+		for (c = CMD_NONE + 1; c < CMD_MAX; c++)
+			if (cli_cmds[c].name)
+				fprintf(out, "  %-7s %-17s %s\n", cli_cmds[c].name,
+					cli_cmds[c].args, cli_cmds[c].help);
+		fprintf(out, "\nOptions:\n");
+	}
+	for (i = 0; i < sizeof(cli_opts) / sizeof(cli_opts[0]); i++) {
+		const struct cli_opt *o = &cli_opts[i];
+		char lhs[64];
+
+		if (cmd != CMD_NONE && !(o->cmds & ON(cmd)))
+			continue;
+		if (o->short_name)
+			snprintf(lhs, sizeof(lhs), "-%c, --%s%s%s", o->short_name, o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(lhs, sizeof(lhs), "    --%s%s%s", o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(out, "  %-32s %s\n", lhs, o->help);
+	}
+	if (cmd == CMD_NONE)
+		fprintf(out, "\nExit status: 0 success, 1 failure, 2 usage error.\n"
+			"'pairpath COMMAND --help' shows a command's options.\n");
+}
+
+/* A unique prefix names a command, as in xdp-tools. */
+static enum cli_cmd find_cmd(const char *word)
+{
+	size_t len = strlen(word);
+	enum cli_cmd found = CMD_NONE;
+	int c;
+
+	for (c = CMD_NONE + 1; c < CMD_MAX; c++) {
+		if (!cli_cmds[c].name || strncmp(cli_cmds[c].name, word, len))
+			continue;
+		if (strlen(cli_cmds[c].name) == len)
+			return c;
+		if (found != CMD_NONE)
+			return CMD_MAX;	/* ambiguous */
+		found = c;
+	}
+	return len ? found : CMD_NONE;
+}
+
+static const struct cli_opt *find_opt(const char *arg, const char **value)
+{
+	size_t i;
+
+	*value = NULL;
+	for (i = 0; i < sizeof(cli_opts) / sizeof(cli_opts[0]); i++) {
+		const struct cli_opt *o = &cli_opts[i];
+
+		if (arg[1] == '-') {
+			size_t n = strlen(o->name);
+
+			if (strncmp(arg + 2, o->name, n))
+				continue;
+			if (arg[2 + n] == '=') {
+				*value = arg + 3 + n;
+				return o;
+			}
+			if (!arg[2 + n])
+				return o;
+		} else if (o->short_name && arg[1] == o->short_name) {
+			if (arg[2])
+				*value = arg + 2;
+			return o;
+		}
+	}
+	return NULL;
+}
+
+static int parse_uint(const char *s, unsigned int max, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!*s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+#define fail(...) do { snprintf(err, errlen, __VA_ARGS__); return -EINVAL; } while (0)
+
+static int apply_opt(struct cli *cli, const struct cli_opt *o, const char *val,
+		     char *err, size_t errlen)
+{
+	switch (o->id) {
+	case OPT_HELP:
+		cli->help = true;
+		break;
+	case OPT_VERSION:
+		cli->version = true;
+		break;
+	case OPT_VERBOSE:
+		cli->verbose++;
+		break;
+	case OPT_NETNS:
+		if (!*val || strchr(val, '/') || !strcmp(val, ".") || !strcmp(val, ".."))
+			fail("netns name '%s' is invalid", val);
+		cli->netns = val;
+		break;
+	case OPT_PIN_ROOT:
+		if (val[0] != '/')
+			fail("pin root '%s' is invalid: it must be an absolute path", val);
+		if (strlen(val) > 200)
+			fail("pin root is invalid: longer than 200 characters");
+		cli->pin_root = val;
+		break;
+	case OPT_MODE:
+		if (!strcmp(val, "auto"))
+			cli->mode = MODE_AUTO;
+		else if (!strcmp(val, "tcx"))
+			cli->mode = MODE_TCX;
+		else if (!strcmp(val, "tc"))
+			cli->mode = MODE_TC;
+		else
+			fail("mode '%s' is invalid: expected auto, tcx or tc", val);
+		break;
+	case OPT_FORMAT:
+		if (!strcmp(val, "table"))
+			cli->format = FMT_TABLE;
+		else if (!strcmp(val, "json"))
+			cli->format = FMT_JSON;
+		else if (!strcmp(val, "prometheus") && cli->cmd == CMD_STATS)
+			cli->format = FMT_PROMETHEUS;
+		else
+			fail("format '%s' is invalid: expected table, json%s", val,
+			     cli->cmd == CMD_STATS ? " or prometheus" : "");
+		break;
+	case OPT_JSON:
+		cli->format = FMT_JSON;
+		break;
+	case OPT_ALL:
+		cli->all = true;
+		break;
+	case OPT_WATCH:
+		if (parse_uint(val, 3600, &cli->watch_secs) || !cli->watch_secs)
+			fail("watch interval '%s' is invalid: expected 1 to 3600 seconds", val);
+		break;
+	case OPT_LISTEN:
+		cli->listen = val;
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Options may stand before or after the command, as with ip(8); a
+ * command-specific option before the command is checked once the
+ * command is known.
+ */
+int cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen)
+{
+	const struct cli_opt *pending[16];
+	const char *pending_val[16];
+	int npending = 0, i, ret;
+	bool only_args = false;
+
+	memset(cli, 0, sizeof(*cli));
+	cli->pin_root = PP_DEFAULT_PIN_ROOT;
+	cli->listen = PP_DEFAULT_LISTEN;
+	err[0] = '\0';
+
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i], *val;
+		const struct cli_opt *o;
+
+		if (!only_args && !strcmp(arg, "--")) {
+			only_args = true;
+			continue;
+		}
+		if (!only_args && arg[0] == '-' && arg[1]) {
+			o = find_opt(arg, &val);
+			if (!o)
+				fail("unknown option '%s'", arg);
+			if (o->arg && !val) {
+				if (i + 1 >= argc)
+					fail("option '--%s' needs a value (%s)", o->name, o->arg);
+				val = argv[++i];
+			} else if (!o->arg && val) {
+				fail("option '--%s' takes no value", o->name);
+			}
+			if (cli->cmd == CMD_NONE && o->cmds != ON_ALL) {
+				if (npending == 16)
+					fail("too many options");
+				pending[npending] = o;
+				pending_val[npending++] = val;
+				continue;
+			}
+			if (cli->cmd != CMD_NONE && !(o->cmds & ON(cli->cmd)))
+				fail("%s: option '--%s' does not apply", cli_cmd_name(cli->cmd),
+				     o->name);
+			ret = apply_opt(cli, o, val, err, errlen);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (cli->cmd == CMD_NONE) {
+			enum cli_cmd c = find_cmd(arg);
+
+			if (c == CMD_NONE)
+				fail("unknown command '%s'", arg);
+			if (c == CMD_MAX)
+				fail("command '%s' is ambiguous", arg);
+			cli->cmd = c;
+			continue;
+		}
+		if (cli->nargs == 3)
+			fail("%s: unexpected argument '%s'", cli_cmd_name(cli->cmd), arg);
+		cli->args[cli->nargs++] = arg;
+	}
+
+	if (cli->help || cli->version)
+		return 0;
+	if (cli->cmd == CMD_NONE)
+		fail("no command given (try 'pairpath --help')");
+
+	for (i = 0; i < npending; i++) {
+		if (!(pending[i]->cmds & ON(cli->cmd)))
+			fail("%s: option '--%s' does not apply", cli_cmd_name(cli->cmd),
+			     pending[i]->name);
+		ret = apply_opt(cli, pending[i], pending_val[i], err, errlen);
+		if (ret)
+			return ret;
+	}
+
+	if (cli->nargs < cli_cmds[cli->cmd].min_args ||
+	    cli->nargs > cli_cmds[cli->cmd].max_args)
+		fail("%s: expects %s", cli_cmd_name(cli->cmd),
+		     *cli_cmds[cli->cmd].args ? cli_cmds[cli->cmd].args : "no arguments");
+	if (cli->cmd == CMD_DETACH && cli->all == (cli->nargs == 1))
+		fail("detach: expects PAIR or --all, not both");
+	if (cli->format != FMT_TABLE && cli->watch_secs)
+		fail("stats: --watch draws a table; it does not go with --format");
+
+	if (cli->cmd == CMD_ATTACH) {
+		ret = cli_check_pair_name(cli->args[0], err, errlen);
+		if (!ret)
+			ret = cli_check_ifname(cli->args[1], err, errlen);
+		if (!ret)
+			ret = cli_check_ifname(cli->args[2], err, errlen);
+		if (!ret && !strcmp(cli->args[1], cli->args[2]))
+			fail("attach: DEV_A and DEV_B are the same device '%s'", cli->args[1]);
+		return ret;
+	}
+	if (cli->cmd == CMD_DETACH && !cli->all)
+		return cli_check_pair_name(cli->args[0], err, errlen);
+	return 0;
+}
+
+int cli_check_pair_name(const char *name, char *err, size_t errlen)
+{
+	size_t len = strlen(name), i;
+
+	if (!len)
+		fail("pair name is empty");
+	if (len > PP_PAIR_NAME_LEN - 1)
+		fail("pair name '%.20s...' is invalid: longer than %d characters", name,
+		     PP_PAIR_NAME_LEN - 1);
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+			fail("pair name '%s' is invalid: only A-Z a-z 0-9 _ . - are allowed",
+			     name);
+	}
+	/* Pair names become pin file names: keep clear of "." and "..". */
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		fail("pair name '%s' is invalid", name);
+	return 0;
+}
+
+/* The kernel's dev_valid_name(), so a bad name fails before any netlink. */
+int cli_check_ifname(const char *name, char *err, size_t errlen)
+{
+	size_t len = strlen(name), i;
+
+	if (!len)
+		fail("device name is empty");
+	if (len >= PP_IFNAME_LEN)
+		fail("device name '%.20s...' is invalid: longer than %d characters",
+		     name, PP_IFNAME_LEN - 1);
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		fail("device name '%s' is invalid", name);
+	for (i = 0; i < len; i++)
+		if (name[i] == '/' || name[i] == ':' || name[i] == ' ' ||
+		    name[i] == '\t' || name[i] == '\n')
+			fail("device name '%s' is invalid", name);
+	return 0;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The command line, parsed by plain functions: no getopt state, no exit(),
+ * so that a fuzzer can call them on any input.
+ */
+#ifndef __PAIRPATH_CLI_H
+#define __PAIRPATH_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define PP_DEFAULT_PIN_ROOT	"/sys/fs/bpf/pairpath"
+#define PP_DEFAULT_LISTEN	"127.0.0.1:9435"
+
+enum cli_cmd {
+	CMD_NONE = 0,
+	CMD_ATTACH,
+	CMD_DETACH,
+	CMD_RESET,
+	CMD_STATUS,
+	CMD_STATS,
+	CMD_SERVE,
+	CMD_MAX,
+};
+
+enum cli_format {
+	FMT_TABLE = 0,
+	FMT_JSON,
+	FMT_PROMETHEUS,
+};
+
+enum cli_mode {
+	MODE_AUTO = 0,
+	MODE_TCX,
+	MODE_TC,
+};
+
+struct cli {
+	enum cli_cmd cmd;
+	bool help;
+	bool version;
+	int verbose;
+	const char *netns;
+	const char *pin_root;
+	enum cli_mode mode;
+	enum cli_format format;
+	bool all;
+	unsigned int watch_secs;
+	const char *listen;
+	const char *args[3];
+	int nargs;
+};
+
+/* Returns 0, or -EINVAL with a one-line reason in err. */
+int cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen);
+int cli_check_pair_name(const char *name, char *err, size_t errlen);
+int cli_check_ifname(const char *name, char *err, size_t errlen);
+const char *cli_cmd_name(enum cli_cmd cmd);
+void cli_usage(FILE *out, enum cli_cmd cmd);
+
+#endif /* __PAIRPATH_CLI_H */

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "cli.h"
+#include "log.h"
+#include "netns.h"
+#include "pair.h"
+#include "show.h"
+#include "store.h"
+#include "veth.h"
+
+#define EXIT_USAGE	2
+
+static int cmd_attach(const struct cli *cli)
+{
+	struct veth_info a, b;
+	struct store st;
+	int err;
+
+	/* Every check that needs no pinned state runs before anything is made. */
+	err = veth_lookup(cli->args[1], &a);
+	if (!err)
+		err = veth_lookup(cli->args[2], &b);
+	if (err)
+		return err;
+	if (a.ifindex == b.ifindex) {
+		pr_warn("attach: '%s' and '%s' are the same device\n", a.ifname, b.ifname);
+		return -EINVAL;
+	}
+	err = store_open(&st, cli->pin_root, STORE_CREATE | STORE_LOCK);
+	if (err)
+		return err;
+	err = pair_attach(&st, cli->args[0], &a, &b, cli->mode);
+	if (err)
+		store_rollback(&st);
+	else
+		pr_info("attached pair '%s': %s <-> %s\n", cli->args[0], a.ifname, b.ifname);
+	store_close(&st);
+	return err;
+}
+
+static int cmd_detach(const struct cli *cli)
+{
+	struct store st;
+	int err;
+
+	err = store_open(&st, cli->pin_root, STORE_LOCK);
+	if (err == -ENOENT) {
+		if (cli->all)
+			return 0;
+		pr_warn("pair '%s' does not exist\n", cli->args[0]);
+		return err;
+	}
+	if (err)
+		return err;
+	err = cli->all ? pair_detach_all(&st) : pair_detach(&st, cli->args[0]);
+	store_close(&st);
+	return err;
+}
+
+/* The cookie of the netns a directory is for, if it is the current one. */
+static bool dir_is_current(const char *name, __u64 cookie)
+{
+	unsigned long long c;
+	char tail;
+
+	return sscanf(name, "netns-%llu%c", &c, &tail) == 1 && c == cookie;
+}
+
+/*
+ * Detach every pair in every netns directory, then remove the root.
+ * tcx links detach through their pins from anywhere; a legacy filter in
+ * another live netns cannot be reached from here, so that is an error.
+ */
+static int cmd_reset(const struct cli *cli)
+{
+	char dir[PATH_MAX];
+	struct store st;
+	struct dirent *de;
+	__u64 cookie = 0;
+	DIR *d;
+	int err, ret = 0;
+
+	d = opendir(cli->pin_root);
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		err = -errno;
+		pr_warn("pin root '%s': %s\n", cli->pin_root, strerror(-err));
+		return err;
+	}
+	err = netns_cookie(&cookie);
+	if (err)
+		goto out;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "netns-", 6))
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", cli->pin_root, de->d_name);
+		err = store_open_dir(&st, cli->pin_root, dir,
+				     dir_is_current(de->d_name, cookie), STORE_LOCK);
+		if (!err) {
+			err = pair_detach_all(&st);
+			if (!err)
+				err = store_remove(&st);
+			store_close(&st);
+		} else if (err == -ENOENT) {
+			/* Half-made state: remove whatever pins are there. */
+			err = store_remove(&st);
+		}
+		if (err && !ret)
+			ret = err;
+	}
+	if (!ret && rmdir(cli->pin_root) && errno != ENOENT) {
+		ret = -errno;
+		pr_warn("pin root '%s': cannot remove: %s\n", cli->pin_root, strerror(-ret));
+	}
+out:
+	closedir(d);
+	return ret ? ret : err;
+}
+
+static int cmd_read(const struct cli *cli)
+{
+	struct store st;
+	int err;
+
+	err = store_open(&st, cli->pin_root, 0);
+	if (err && err != -ENOENT)
+		return err;
+	if (cli->cmd == CMD_STATUS)
+		err = show_status(stdout, err ? NULL : &st, cli->format);
+	else
+		err = show_stats(stdout, err ? NULL : &st, cli->format);
+	store_close(&st);
+	if (err)
+		pr_warn("%s: %s\n", cli_cmd_name(cli->cmd), strerror(-err));
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli;
+	char err_msg[256];
+	int err;
+
+	err = cli_parse(argc, argv, &cli, err_msg, sizeof(err_msg));
+	if (err) {
+		fprintf(stderr, "pairpath: %s\n", err_msg);
+		return EXIT_USAGE;
+	}
+	if (cli.help) {
+		cli_usage(stdout, cli.cmd);
+		return 0;
+	}
+	if (cli.version) {
+		printf("pairpath %s (libbpf %s)\n", PAIRPATH_VERSION, libbpf_version_string());
+		return 0;
+	}
+	log_verbosity = cli.verbose > LOG_DEBUG ? LOG_DEBUG : cli.verbose;
+	log_setup_libbpf();
+
+	if (cli.netns && netns_enter(cli.netns))
+		return EXIT_FAILURE;
+
+	switch (cli.cmd) {
+	case CMD_ATTACH:
+		err = cmd_attach(&cli);
+		break;
+	case CMD_DETACH:
+		err = cmd_detach(&cli);
+		break;
+	case CMD_RESET:
+		err = cmd_reset(&cli);
+		break;
+	case CMD_STATUS:
+	case CMD_STATS:
+		err = cmd_read(&cli);
+		break;
+	default:
+		err = -EINVAL;
+		break;
+	}
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+}

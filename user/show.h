@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef __PAIRPATH_SHOW_H
+#define __PAIRPATH_SHOW_H
+
+#include <stdio.h>
+#include "cli.h"
+#include "store.h"
+
+/* st may be NULL: no state under the pin root for this netns. */
+int show_status(FILE *out, const struct store *st, enum cli_format format);
+int show_stats(FILE *out, const struct store *st, enum cli_format format);
+
+#endif /* __PAIRPATH_SHOW_H */

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/magic.h>
+#include "cli.h"
+#include "log.h"
+#include "netns.h"
+#include "store.h"
+#include "pairpath.skel.h"
+
+#define BPFFS_DEFAULT	"/sys/fs/bpf"
+
+static bool on_bpffs(const char *path)
+{
+	struct statfs sfs;
+
+	return !statfs(path, &sfs) && sfs.f_type == BPF_FS_MAGIC;
+}
+
+static void parent_of(const char *path, char *buf, size_t len)
+{
+	char *slash;
+
+	snprintf(buf, len, "%s", path);
+	slash = strrchr(buf, '/');
+	if (slash == buf)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+}
+
+/*
+ * The pin root must live on a bpffs. Like tc(8), mount one at
+ * /sys/fs/bpf when the default root is asked for and none is there.
+ */
+static int ensure_root(const char *root, bool *made)
+{
+	char parent[PATH_MAX];
+	int err;
+
+	*made = !mkdir(root, 0700);
+	if (*made || errno == EEXIST) {
+		if (!on_bpffs(root)) {
+			pr_warn("pin root '%s' is not on a bpf filesystem\n", root);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	err = -errno;
+	parent_of(root, parent, sizeof(parent));
+	if (err == -ENOENT || !on_bpffs(parent)) {
+		if (!strcmp(root, PP_DEFAULT_PIN_ROOT) && !on_bpffs(BPFFS_DEFAULT) &&
+		    !mount("bpf", BPFFS_DEFAULT, "bpf", 0, "mode=0700")) {
+			pr_info("mounted a bpf filesystem on %s\n", BPFFS_DEFAULT);
+			return ensure_root(root, made);
+		}
+		pr_warn("pin root '%s' is not on a bpf filesystem (its parent '%s' %s)\n",
+			root, parent, err == -ENOENT ? "does not exist" : "is not bpffs");
+		return -EINVAL;
+	}
+	pr_warn("pin root '%s': cannot create: %s\n", root, strerror(-err));
+	return err;
+}
+
+/* Before 6.15 redirect_peer leaves pkt_type as the host-side veth set it. */
+static bool kernel_needs_pkt_type(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return true;
+	return major < 6 || (major == 6 && minor < 15);
+}
+
+static int load_and_pin(struct store *st)
+{
+	char path[PATH_MAX];
+	struct pairpath *skel;
+	int err;
+
+	skel = pairpath__open();
+	if (!skel) {
+		err = -errno;
+		pr_warn("cannot open the BPF object: %s\n", strerror(-err));
+		return err;
+	}
+	skel->rodata->set_pkt_type = kernel_needs_pkt_type();
+
+	/* libbpf reuses a map already pinned at the path, or pins a new one. */
+	snprintf(path, sizeof(path), "%s/ports", st->dir);
+	err = bpf_map__set_pin_path(skel->maps.ports, path);
+	snprintf(path, sizeof(path), "%s/pairs", st->dir);
+	if (!err)
+		err = bpf_map__set_pin_path(skel->maps.pairs, path);
+	if (err)
+		goto cleanup;
+
+	err = pairpath__load(skel);
+	if (err) {
+		pr_warn("cannot load the BPF program: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	snprintf(path, sizeof(path), "%s/prog", st->dir);
+	err = bpf_program__pin(skel->progs.pairpath_ingress, path);
+	if (err)
+		pr_warn("cannot pin the program at %s: %s\n", path, strerror(-err));
+cleanup:
+	pairpath__destroy(skel);
+	return err;
+}
+
+static int get_pinned(const struct store *st, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", st->dir, name);
+	return bpf_obj_get(path);
+}
+
+/* A map pinned by an older or newer pairpath must not be misread. */
+static int check_map(int fd, const char *name, __u32 key_size, __u32 value_size)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int err;
+
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	if (err)
+		return err;
+	if (info.key_size != key_size || info.value_size != value_size) {
+		pr_warn("pinned map '%s' has another layout (key %u, value %u bytes; "
+			"this pairpath expects %u, %u): run 'pairpath reset'\n",
+			name, info.key_size, info.value_size, key_size, value_size);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static int open_pinned(struct store *st)
+{
+	int err;
+
+	st->prog_fd = get_pinned(st, "prog");
+	st->ports_fd = get_pinned(st, "ports");
+	st->pairs_fd = get_pinned(st, "pairs");
+	if (st->prog_fd < 0 || st->ports_fd < 0 || st->pairs_fd < 0)
+		return -ENOENT;
+	err = check_map(st->ports_fd, "ports", sizeof(__u32), sizeof(struct pp_port));
+	if (!err)
+		err = check_map(st->pairs_fd, "pairs", sizeof(struct pp_pair_key),
+				sizeof(struct pp_pair));
+	return err;
+}
+
+static void close_fds(struct store *st)
+{
+	if (st->prog_fd >= 0)
+		close(st->prog_fd);
+	if (st->ports_fd >= 0)
+		close(st->ports_fd);
+	if (st->pairs_fd >= 0)
+		close(st->pairs_fd);
+	st->prog_fd = st->ports_fd = st->pairs_fd = -1;
+}
+
+int store_open(struct store *st, const char *root, unsigned int flags)
+{
+	char dir[PATH_MAX];
+	__u64 cookie;
+	int err;
+
+	err = netns_cookie(&cookie);
+	if (err) {
+		pr_warn("cannot read the network namespace cookie: %s\n", strerror(-err));
+		return err;
+	}
+	snprintf(dir, sizeof(dir), "%s/netns-%llu", root, (unsigned long long)cookie);
+	return store_open_dir(st, root, dir, true, flags);
+}
+
+int store_open_dir(struct store *st, const char *root, const char *dir,
+		   bool netns_live, unsigned int flags)
+{
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	st->lock_fd = st->prog_fd = st->ports_fd = st->pairs_fd = -1;
+	st->netns_live = netns_live;
+	snprintf(st->root, sizeof(st->root), "%s", root);
+	snprintf(st->dir, sizeof(st->dir), "%s", dir);
+	st->ncpus = libbpf_num_possible_cpus();
+	if (st->ncpus < 0)
+		return st->ncpus;
+
+	if (flags & STORE_CREATE) {
+		err = ensure_root(root, &st->made_root);
+		if (err)
+			return err;
+	}
+	if (flags & STORE_LOCK) {
+		st->lock_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (st->lock_fd < 0) {
+			err = -errno;
+			if (err == -ENOENT)
+				return err;
+			pr_warn("pin root '%s': %s\n", root, strerror(-err));
+			return err;
+		}
+		/* Serialises every pairpath that changes state under this root. */
+		if (flock(st->lock_fd, LOCK_EX)) {
+			err = -errno;
+			pr_warn("pin root '%s': cannot lock: %s\n", root, strerror(-err));
+			goto fail;
+		}
+	}
+
+	if (access(st->dir, F_OK)) {
+		err = -errno;
+		if (err != -ENOENT || !(flags & STORE_CREATE))
+			goto fail;
+		if (mkdir(st->dir, 0700)) {
+			err = -errno;
+			pr_warn("cannot create %s: %s\n", st->dir, strerror(-err));
+			goto fail;
+		}
+		st->made_dir = true;
+	}
+
+	err = open_pinned(st);
+	if (err == -ENOENT && (flags & STORE_CREATE)) {
+		close_fds(st);
+		err = load_and_pin(st);
+		if (!err)
+			err = open_pinned(st);
+	}
+	if (err == -ENOENT)
+		pr_warn("%s: pinned state is incomplete: run 'pairpath reset'\n", st->dir);
+	if (err)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(st);
+	store_close(st);
+	return err;
+}
+
+int store_remove(struct store *st)
+{
+	static const char *const pins[] = { "prog", "ports", "pairs" };
+	char path[PATH_MAX];
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", st->dir, pins[i]);
+		if (unlink(path) && errno != ENOENT && !err)
+			err = -errno;
+	}
+	if (rmdir(st->dir) && errno != ENOENT && !err)
+		err = -errno;
+	if (err)
+		pr_warn("cannot remove %s: %s\n", st->dir, strerror(-err));
+	return err;
+}
+
+void store_rollback(struct store *st)
+{
+	if (st->made_dir)
+		store_remove(st);
+	if (st->made_root)
+		rmdir(st->root);
+	st->made_dir = st->made_root = false;
+}
+
+void store_close(struct store *st)
+{
+	close_fds(st);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);
+	st->lock_fd = -1;
+}
+
+void store_link_path(const struct store *st, const char *pair, int dir,
+		     char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/link-%s-%c", st->dir, pair, dir == PP_DIR_A_TO_B ? 'a' : 'b');
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+	return strcmp(((const struct store_pair *)a)->key.name,
+		      ((const struct store_pair *)b)->key.name);
+}
+
+int store_list_pairs(const struct store *st, struct store_pair **out)
+{
+	struct pp_pair_key key, next;
+	struct store_pair *list = NULL, *grown;
+	int n = 0, cap = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(st->pairs_fd, prev, &next)) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(list, cap * sizeof(*list));
+			if (!grown) {
+				free(list);
+				return -ENOMEM;
+			}
+			list = grown;
+		}
+		key = next;
+		prev = &key;
+		/* An entry deleted between the two calls is simply skipped. */
+		if (bpf_map_lookup_elem(st->pairs_fd, &key, &list[n].pair))
+			continue;
+		list[n].key = key;
+		n++;
+	}
+	if (n > 1)
+		qsort(list, n, sizeof(*list), cmp_pair);
+	*out = list;
+	return n;
+}
+
+int store_read_port(const struct store *st, __u32 ifindex, struct pp_port *sum)
+{
+	struct pp_port *percpu;
+	int cpu, i, err = 0;
+
+	/* Per-CPU values come as one array, each element 8-byte aligned. */
+	percpu = calloc(st->ncpus, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(st->ports_fd, &ifindex, percpu)) {
+		err = -errno;
+		goto out;
+	}
+	*sum = percpu[0];
+	for (cpu = 1; cpu < st->ncpus; cpu++) {
+		sum->packets += percpu[cpu].packets;
+		sum->bytes += percpu[cpu].bytes;
+		for (i = 0; i < PP_DROP_REASON_SLOTS; i++)
+			sum->drops[i] += percpu[cpu].drops[i];
+	}
+out:
+	free(percpu);
+	return err;
+}
