@@ -69,3 +69,22 @@ fixture_quiet() {
 		ip netns exec "$ns" sh -c 'for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do echo 1 > $f; done'
 	done
 }
+
+# One counter from 'pairpath stats --json': pp_stat PAIR a_to_b|b_to_a FIELD
+# where FIELD is packets, bytes or drops.REASON.
+pp_stat() {
+	pp stats --json | $PY -c '
+import json, sys
+pair, direction, field = sys.argv[1:4]
+for p in json.load(sys.stdin)["pairs"]:
+    if p["name"] != pair:
+        continue
+    for d in p["directions"]:
+        if d["direction"] == direction:
+            v = d
+            for part in field.split("."):
+                v = v[part]
+            print(v)
+            sys.exit(0)
+sys.exit(1)' "$@"
+}

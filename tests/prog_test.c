@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * BPF unit tests of the datapath, in the kernel selftests' way: build a
+ * frame, run it through bpf_prog_test_run_opts(), check the verdict and
+ * the counters. No device is needed: the port is keyed by
+ * skb->ingress_ifindex, which the test context sets.
+ *
+ * Prints one "PASS name" or "FAIL name: why" line per case.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/pkt_cls.h>
+#include "pairpath.h"
+#include "pairpath.skel.h"
+
+#define PORT_IFINDEX	1001
+#define PEER_IFINDEX	2002
+#define UNPAIRED	3003
+#define PEER_MTU	1500
+
+static const __u8 peer_mac[6] = { 0x02, 0, 0, 0, 0, 0x0b };
+static const __u8 foreign_mac[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+static const __u8 bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const __u8 mcast_mac[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+
+static struct pairpath *skel;
+static int ports_fd, prog_fd, ncpus, failures;
+static __u8 frame[16384];
+
+#define CHECK(cond, name, fmt, ...) ({					\
+	bool __ok = (cond);						\
+	if (!__ok) {							\
+		printf("FAIL %s: " fmt "\n", name, ##__VA_ARGS__);	\
+		failures++;						\
+	}								\
+	__ok;								\
+})
+
+static int add_port(__u32 ifindex, __u32 mtu)
+{
+	struct pp_port *percpu = calloc(ncpus, sizeof(*percpu));
+	int cpu, err;
+
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		percpu[cpu].peer_ifindex = PEER_IFINDEX;
+		percpu[cpu].peer_mtu = mtu;
+		memcpy(percpu[cpu].peer_mac, peer_mac, 6);
+	}
+	err = bpf_map_update_elem(ports_fd, &ifindex, percpu, BPF_ANY);
+	free(percpu);
+	return err;
+}
+
+static int read_port(__u32 ifindex, struct pp_port *sum)
+{
+	struct pp_port *percpu = calloc(ncpus, sizeof(*percpu));
+	int cpu, r, err;
+
+	err = bpf_map_lookup_elem(ports_fd, &ifindex, percpu);
+	memset(sum, 0, sizeof(*sum));
+	for (cpu = 0; !err && cpu < ncpus; cpu++) {
+		sum->packets += percpu[cpu].packets;
+		sum->bytes += percpu[cpu].bytes;
+		for (r = 0; r < PP_DROP_REASON_SLOTS; r++)
+			sum->drops[r] += percpu[cpu].drops[r];
+	}
+	free(percpu);
+	return err;
+}
+
+/* Run one frame of `len` bytes to `dst` entering on `ifindex`; -1 on error. */
+static int run(__u32 ifindex, const __u8 *dst, __u32 len, __u32 gso_size, int repeat)
+{
+	struct __sk_buff ctx = {
+		.ingress_ifindex = ifindex,
+		.gso_size = gso_size,
+		.gso_segs = gso_size ? (len + gso_size - 1) / gso_size : 0,
+	};
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		    .data_in = frame,
+		    .data_size_in = len,
+		    .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx),
+		    .repeat = repeat);
+
+	memset(frame, 0, len);
+	memcpy(frame, dst, 6);
+	frame[6] = 0x02;
+	frame[11] = 0x0a;
+	frame[12] = 0x88;	/* local experimental ethertype */
+	frame[13] = 0xb5;
+	if (bpf_prog_test_run_opts(prog_fd, &opts))
+		return -1;
+	return opts.retval;
+}
+
+/* Fresh counters for every case. */
+static void reset_port(__u32 mtu)
+{
+	__u32 key = PORT_IFINDEX;
+
+	bpf_map_delete_elem(ports_fd, &key);
+	add_port(PORT_IFINDEX, mtu);
+}
+
+static void pass(const char *name, bool ok)
+{
+	if (ok)
+		printf("PASS %s\n", name);
+}
+
+static void test_redirect_and_count(void)
+{
+	const char *name = "redirect_counts_one_frame";
+	struct pp_port s;
+	int ret;
+
+	reset_port(PEER_MTU);
+	ret = run(PORT_IFINDEX, peer_mac, 100, 0, 1);
+	read_port(PORT_IFINDEX, &s);
+	pass(name, CHECK(ret == TC_ACT_REDIRECT, name, "verdict %d, want %d", ret,
+			 TC_ACT_REDIRECT) &&
+		   CHECK(s.packets == 1 && s.bytes == 100, name,
+			 "packets %llu bytes %llu, want 1 100", s.packets, s.bytes));
+}
+
+static void test_unpaired(void)
+{
+	const char *name = "unpaired_ifindex_passes";
+	struct pp_port s;
+	int ret;
+
+	reset_port(PEER_MTU);
+	ret = run(UNPAIRED, peer_mac, 100, 0, 1);
+	read_port(PORT_IFINDEX, &s);
+	pass(name, CHECK(ret == TC_ACT_OK, name, "verdict %d, want TC_ACT_OK", ret) &&
+		   CHECK(s.packets == 0 && s.bytes == 0, name, "a port counted it"));
+}
+
+static void test_exact_counters(void)
+{
+	static const __u32 sizes[] = { 60, 64, 128, 512, 1000, 1514, 1518 };
+	const char *name = "exact_counters_mixed_sizes";
+	__u64 want_bytes = 0, want_packets = 0;
+	struct pp_port s;
+	size_t i;
+	int bad = 0;
+
+	reset_port(PEER_MTU);
+	/* repeat runs the same frame many times, each one counted. */
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		bad += run(PORT_IFINDEX, peer_mac, sizes[i], 0, i + 1) != TC_ACT_REDIRECT;
+		want_packets += i + 1;
+		want_bytes += (__u64)sizes[i] * (i + 1);
+	}
+	read_port(PORT_IFINDEX, &s);
+	pass(name, CHECK(!bad, name, "%d runs were not redirected", bad) &&
+		   CHECK(s.packets == want_packets && s.bytes == want_bytes, name,
+			 "packets %llu bytes %llu, want %llu %llu", s.packets, s.bytes,
+			 want_packets, want_bytes) &&
+		   CHECK(!s.drops[PP_DROP_MTU] && !s.drops[PP_DROP_FOREIGN_MAC], name,
+			 "unexpected drops"));
+}
+
+static void test_mtu(void)
+{
+	const char *name = "mtu_drop_beyond_mtu_plus_18";
+	struct pp_port s;
+	int at, over;
+
+	reset_port(PEER_MTU);
+	/* veth's is_skb_forwardable(): len <= mtu + ETH_HLEN + VLAN_HLEN */
+	at = run(PORT_IFINDEX, peer_mac, PEER_MTU + 18, 0, 1);
+	over = run(PORT_IFINDEX, peer_mac, PEER_MTU + 19, 0, 3);
+	read_port(PORT_IFINDEX, &s);
+	pass(name, CHECK(at == TC_ACT_REDIRECT, name, "mtu+18: verdict %d", at) &&
+		   CHECK(over == TC_ACT_SHOT, name, "mtu+19: verdict %d", over) &&
+		   CHECK(s.drops[PP_DROP_MTU] == 3 && s.packets == 1 &&
+			 s.bytes == PEER_MTU + 18, name,
+			 "drops.mtu %llu packets %llu bytes %llu, want 3 1 %u",
+			 s.drops[PP_DROP_MTU], s.packets, s.bytes, PEER_MTU + 18));
+}
+
+static void test_small_mtu(void)
+{
+	const char *name = "mtu_of_far_side_is_used";
+	struct pp_port s;
+	int ret;
+
+	reset_port(1000);
+	ret = run(PORT_IFINDEX, peer_mac, 1100, 0, 1);
+	read_port(PORT_IFINDEX, &s);
+	pass(name, CHECK(ret == TC_ACT_SHOT && s.drops[PP_DROP_MTU] == 1, name,
+			 "verdict %d drops.mtu %llu, want SHOT 1", ret, s.drops[PP_DROP_MTU]));
+}
+
+static void test_gso(void)
+{
+	const char *name = "gso_judged_by_segment_size";
+	struct pp_port s;
+	int ok, bad;
+
+	reset_port(PEER_MTU);
+	/* test_run takes at most about a page of data: 3000 bytes fit. */
+	reset_port(1000);
+	ok = run(PORT_IFINDEX, peer_mac, 3000, 948, 1);
+	bad = run(PORT_IFINDEX, peer_mac, 3000, 1001, 1);
+	read_port(PORT_IFINDEX, &s);
+	pass(name, CHECK(ok == TC_ACT_REDIRECT, name, "gso 948: verdict %d", ok) &&
+		   CHECK(bad == TC_ACT_SHOT, name, "gso mtu+1: verdict %d", bad) &&
+		   CHECK(s.packets == 1 && s.bytes == 3000 && s.drops[PP_DROP_MTU] == 1,
+			 name, "packets %llu bytes %llu drops.mtu %llu", s.packets, s.bytes,
+			 s.drops[PP_DROP_MTU]));
+}
+
+static void test_foreign_mac(void)
+{
+	const char *name = "foreign_unicast_dropped_group_passes";
+	struct pp_port s;
+	int foreign, bcast, mcast;
+
+	reset_port(PEER_MTU);
+	foreign = run(PORT_IFINDEX, foreign_mac, 100, 0, 5);
+	bcast = run(PORT_IFINDEX, bcast_mac, 60, 0, 1);
+	mcast = run(PORT_IFINDEX, mcast_mac, 70, 0, 1);
+	read_port(PORT_IFINDEX, &s);
+	pass(name, CHECK(foreign == TC_ACT_SHOT, name, "foreign: verdict %d", foreign) &&
+		   CHECK(bcast == TC_ACT_REDIRECT && mcast == TC_ACT_REDIRECT, name,
+			 "broadcast %d multicast %d, want redirect", bcast, mcast) &&
+		   CHECK(s.drops[PP_DROP_FOREIGN_MAC] == 5 && s.packets == 2 &&
+			 s.bytes == 130, name,
+			 "drops.foreign_mac %llu packets %llu bytes %llu, want 5 2 130",
+			 s.drops[PP_DROP_FOREIGN_MAC], s.packets, s.bytes));
+}
+
+/* A frame shorter than an Ethernet header never reaches TC ingress. */
+static void test_runt_refused(void)
+{
+	const char *name = "runt_never_reaches_the_program";
+	int ret;
+
+	reset_port(PEER_MTU);
+	ret = run(PORT_IFINDEX, peer_mac, 13, 0, 1);
+	pass(name, CHECK(ret == -1 && errno == EINVAL, name,
+			 "test_run accepted a 13-byte frame (verdict %d)", ret));
+}
+
+/*
+ * The largest frame test_run takes (a page less head- and tailroom) must
+ * pass bounds checks like any other; one byte more is refused by the
+ * kernel before the program runs.
+ */
+static void test_max_size(void)
+{
+	const char *name = "max_size_frame";
+	__u32 len = sizeof(frame);
+	struct pp_port s;
+	int ret = -1;
+
+	reset_port(65535 - 18);
+	while (len > 14 && (ret = run(PORT_IFINDEX, peer_mac, len, 0, 1)) == -1)
+		len--;
+	read_port(PORT_IFINDEX, &s);
+	pass(name, CHECK(len > 3000, name, "largest accepted frame is %u bytes", len) &&
+		   CHECK(ret == TC_ACT_REDIRECT && s.bytes == len && s.packets == 1, name,
+			 "verdict %d bytes %llu for a %u-byte frame", ret, s.bytes, len));
+}
+
+int main(void)
+{
+	int err;
+
+	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
+	ncpus = libbpf_num_possible_cpus();
+	skel = pairpath__open_and_load();
+	if (!skel) {
+		printf("FAIL load: cannot load the BPF object: %s\n", strerror(errno));
+		return 1;
+	}
+	ports_fd = bpf_map__fd(skel->maps.ports);
+	prog_fd = bpf_program__fd(skel->progs.pairpath_ingress);
+	err = add_port(PORT_IFINDEX, PEER_MTU);
+	if (err) {
+		printf("FAIL setup: cannot add a port: %s\n", strerror(errno));
+		return 1;
+	}
+
+	test_redirect_and_count();
+	test_unpaired();
+	test_exact_counters();
+	test_mtu();
+	test_small_mtu();
+	test_gso();
+	test_foreign_mac();
+	test_runt_refused();
+	test_max_size();
+
+	pairpath__destroy(skel);
+	return failures ? 1 : 0;
+}
