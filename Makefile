@@ -36,6 +36,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	     -fno-omit-frame-pointer
 ASAN_CFLAGS := $(COMMON_CFLAGS) -O1 $(SAN_FLAGS)
 
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(wildcard bpf/*.bpf.c))
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 ASAN_OBJS := $(patsubst user/%.c,$(OUTPUT)/asan/%.o,$(USER_SRCS))
@@ -96,11 +97,11 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
 # Every user object waits for the skeleton; -MMD records the rest.
-$(OUTPUT)/user/%.o: user/%.c $(OUTPUT)/pairpath.skel.h | $(OUTPUT)/user
+$(OUTPUT)/user/%.o: user/%.c $(SKELS) | $(OUTPUT)/user
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(RELEASE_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/asan/%.o: user/%.c $(OUTPUT)/pairpath.skel.h | $(OUTPUT)/asan
+$(OUTPUT)/asan/%.o: user/%.c $(SKELS) | $(OUTPUT)/asan
 	$(call msg,CC-ASAN,$@)
 	$(Q)$(CC) $(ASAN_CFLAGS) -c $< -o $@
 

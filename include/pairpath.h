@@ -101,4 +101,33 @@ struct pp_pair_key {
 	char name[PP_PAIR_NAME_LEN];
 };
 
+/*
+ * Kernel drops on a pair's path, seen by the skb:kfree_skb tracer. A
+ * device is known by its netns cookie and ifindex, never by ifindex
+ * alone: a container's eth0 may share its number with a host device.
+ * Only the host-side veths are recorded; the tracer reaches a container
+ * eth0 through its veth peer.
+ */
+struct pp_kdev_key {
+	__u64 netns_cookie;
+	__u32 ifindex;
+	__u32 pad0;
+};
+
+struct pp_kdev {
+	__u32 pair_id;
+	__u8 side;		/* PP_DIR_A_TO_B: dev_a, the A side; else B */
+	__u8 pad0[3];
+};
+
+struct pp_kdrop_key {
+	__u32 pair_id;
+	__u32 reason;		/* enum skb_drop_reason of the running kernel */
+	__u8 dir;		/* enum pp_dir */
+	__u8 pad0[7];
+};
+
+/* Reasons below this many the tracer can be told to leave out. */
+#define PP_KDROP_SKIP_BITS	256
+
 #endif /* __PAIRPATH_H */

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,8 @@ static const struct cli_opt {
 	{ "all", 0, NULL, ON(CMD_DETACH), OPT_ALL, "detach every pair" },
 	{ "watch", 0, "SECS", ON(CMD_STATS), OPT_WATCH,
 	  "redraw the table every SECS seconds, with rates" },
+	{ "listen", 0, "ADDR:PORT", ON(CMD_SERVE), OPT_LISTEN,
+	  "where to serve /metrics (default " PP_DEFAULT_LISTEN ", loopback)" },
 };
 
 static const struct cli_cmd_desc {
@@ -66,6 +70,8 @@ static const struct cli_cmd_desc {
 			 "show the pairs: devices, mode, state, since when" },
 	[CMD_STATS] = { "stats", "", 0, 0,
 			"show per-pair, per-direction counters" },
+	[CMD_SERVE] = { "serve", "", 0, 0,
+			"export the counters over HTTP for Prometheus" },
 };
 
 const char *cli_cmd_name(enum cli_cmd cmd)
@@ -234,7 +240,7 @@ static int apply_opt(struct cli *cli, const struct cli_opt *o, const char *val,
 		break;
 	case OPT_LISTEN:
 		cli->listen = val;
-		break;
+		return cli_parse_listen(val, &cli->listen_addr, &cli->listen_len, err, errlen);
 	}
 	return 0;
 }
@@ -255,6 +261,9 @@ int cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen)
 	cli->pin_root = PP_DEFAULT_PIN_ROOT;
 	cli->listen = PP_DEFAULT_LISTEN;
 	err[0] = '\0';
+	ret = cli_parse_listen(cli->listen, &cli->listen_addr, &cli->listen_len, err, errlen);
+	if (ret)
+		return ret;
 
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i], *val;
@@ -268,6 +277,22 @@ int cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen)
 			o = find_opt(arg, &val);
 			if (!o)
 				fail("unknown option '%s'", arg);
+			/* Bundled short flags, as in -vv. */
+			while (o->short_name && !o->arg && arg[1] != '-' && val && *val) {
+				char flag[3] = { '-', *val, '\0' };
+				const char *rest = val + 1;
+				const struct cli_opt *next = find_opt(flag, &val);
+
+				if (!next || next->arg)
+					fail("unknown option '%s'", arg);
+				ret = apply_opt(cli, o, NULL, err, errlen);
+				if (ret)
+					return ret;
+				o = next;
+				val = rest;
+			}
+			if (o->short_name && !o->arg && arg[1] != '-')
+				val = NULL;
 			if (o->arg && !val) {
 				if (i + 1 >= argc)
 					fail("option '--%s' needs a value (%s)", o->name, o->arg);
@@ -340,6 +365,44 @@ int cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen)
 	}
 	if (cli->cmd == CMD_DETACH && !cli->all)
 		return cli_check_pair_name(cli->args[0], err, errlen);
+	return 0;
+}
+
+int cli_parse_listen(const char *text, struct sockaddr_storage *addr, socklen_t *len,
+		     char *err, size_t errlen)
+{
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)addr;
+	struct sockaddr_in *in = (struct sockaddr_in *)addr;
+	const char *colon = strrchr(text, ':');
+	unsigned int port;
+	char host[64];
+	size_t hlen;
+
+	if (!colon || colon == text)
+		fail("listen address '%s' is invalid: expected ADDR:PORT", text);
+	hlen = colon - text;
+	if (hlen >= sizeof(host))
+		fail("listen address '%.20s...' is invalid: address too long", text);
+	memcpy(host, text, hlen);
+	host[hlen] = '\0';
+	if (parse_uint(colon + 1, 65535, &port) || !port)
+		fail("listen address '%s' is invalid: port must be 1 to 65535", text);
+
+	memset(addr, 0, sizeof(*addr));
+	if (host[0] == '[' && hlen > 2 && host[hlen - 1] == ']') {
+		host[hlen - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, &in6->sin6_addr) != 1)
+			fail("listen address '%s' is invalid: bad IPv6 address", text);
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		*len = sizeof(*in6);
+		return 0;
+	}
+	if (inet_pton(AF_INET, host, &in->sin_addr) != 1)
+		fail("listen address '%s' is invalid: expected an IPv4 address or [IPv6]", text);
+	in->sin_family = AF_INET;
+	in->sin_port = htons(port);
+	*len = sizeof(*in);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #define PP_DEFAULT_PIN_ROOT	"/sys/fs/bpf/pairpath"
 #define PP_DEFAULT_LISTEN	"127.0.0.1:9435"
@@ -48,6 +49,8 @@ struct cli {
 	bool all;
 	unsigned int watch_secs;
 	const char *listen;
+	struct sockaddr_storage listen_addr;
+	socklen_t listen_len;
 	const char *args[3];
 	int nargs;
 };
@@ -56,6 +59,9 @@ struct cli {
 int cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen);
 int cli_check_pair_name(const char *name, char *err, size_t errlen);
 int cli_check_ifname(const char *name, char *err, size_t errlen);
+/* "127.0.0.1:9435", "[::1]:9435", "0.0.0.0:80": an address and a port. */
+int cli_parse_listen(const char *text, struct sockaddr_storage *addr, socklen_t *len,
+		     char *err, size_t errlen);
 const char *cli_cmd_name(enum cli_cmd cmd);
 void cli_usage(FILE *out, enum cli_cmd cmd);
 

@@ -7,9 +7,11 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
+#include "kdrop.h"
 #include "log.h"
 #include "netns.h"
 #include "pair.h"
+#include "serve.h"
 #include "show.h"
 #include "store.h"
 #include "veth.h"
@@ -134,6 +136,8 @@ static int cmd_read(const struct cli *cli)
 		return err;
 	if (cli->cmd == CMD_STATUS)
 		err = show_status(stdout, err ? NULL : &st, cli->format);
+	else if (cli->watch_secs)
+		err = show_stats_watch(stdout, err ? NULL : &st, cli->watch_secs);
 	else
 		err = show_stats(stdout, err ? NULL : &st, cli->format);
 	store_close(&st);
@@ -146,7 +150,7 @@ int main(int argc, char **argv)
 {
 	struct cli cli;
 	char err_msg[256];
-	int err;
+	int listen_fd = -1, err;
 
 	err = cli_parse(argc, argv, &cli, err_msg, sizeof(err_msg));
 	if (err) {
@@ -164,8 +168,20 @@ int main(int argc, char **argv)
 	log_verbosity = cli.verbose > LOG_DEBUG ? LOG_DEBUG : cli.verbose;
 	log_setup_libbpf();
 
-	if (cli.netns && netns_enter(cli.netns))
+	/*
+	 * The exporter listens in the netns it was started in; -n only says
+	 * whose pairs it exports.
+	 */
+	if (cli.cmd == CMD_SERVE) {
+		listen_fd = serve_listen(&cli.listen_addr, cli.listen_len, cli.listen);
+		if (listen_fd < 0)
+			return EXIT_FAILURE;
+	}
+	if (cli.netns && netns_enter(cli.netns)) {
+		if (listen_fd >= 0)
+			close(listen_fd);
 		return EXIT_FAILURE;
+	}
 
 	switch (cli.cmd) {
 	case CMD_ATTACH:
@@ -181,9 +197,13 @@ int main(int argc, char **argv)
 	case CMD_STATS:
 		err = cmd_read(&cli);
 		break;
+	case CMD_SERVE:
+		err = serve_run(listen_fd, cli.pin_root);
+		break;
 	default:
 		err = -EINVAL;
 		break;
 	}
+	kdrop_cleanup();
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "compat.h"
+#include "kdrop.h"
 #include "log.h"
 #include "pair.h"
 
@@ -309,9 +310,13 @@ int pair_attach(struct store *st, const char *name, const struct veth_info *a,
 			goto undo;
 		attached++;
 	}
+	err = kdrop_add_pair(st, &pair);
+	if (err)
+		goto undo;
 	if (bpf_map_update_elem(st->pairs_fd, &key, &pair, BPF_NOEXIST)) {
 		err = -errno;
 		pr_warn("pair '%s': cannot record it: %s\n", name, strerror(-err));
+		kdrop_del_pair(st, &pair);
 		goto undo;
 	}
 	return 0;
@@ -336,6 +341,7 @@ static int detach_pair(struct store *st, const struct pp_pair_key *key,
 	}
 	if (ret)
 		return ret;
+	kdrop_del_pair(st, pair);
 	for (d = 0; d < PP_DIR_MAX; d++)
 		bpf_map_delete_elem(st->ports_fd, &pair->dev[d].ifindex);
 	if (bpf_map_delete_elem(st->pairs_fd, key)) {

@@ -4,17 +4,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
+#include <unistd.h>
 #include <cjson/cJSON.h>
+#include "metrics_text.h"
 #include "pair.h"
 #include "show.h"
+#include "snapshot.h"
 
-static const char *const drop_labels[PP_DROP_REASON_SLOTS] = {
-#define PP_DROP_LABEL(name, code, label) [code] = label,
-	PP_DROP_REASONS(PP_DROP_LABEL)
-#undef PP_DROP_LABEL
-};
+/* Rates of one direction between two snapshots; the pair may be new. */
+static void print_rates(FILE *out, const struct snapshot *snap, const struct snapshot *prev,
+			const struct pair_snapshot *ps, int d)
+{
+	double dt = snap->taken_at - prev->taken_at;
+	const struct dir_snapshot *was = NULL;
+	int i;
 
-static const char *const dir_labels[PP_DIR_MAX] = { "a_to_b", "b_to_a" };
+	for (i = 0; i < prev->n; i++)
+		if (!strcmp(prev->pairs[i].key.name, ps->key.name) &&
+		    prev->pairs[i].pair.pair_id == ps->pair.pair_id)
+			was = &prev->pairs[i].dir[d];
+	if (!was || dt <= 0) {
+		fprintf(out, " %12s %14s", "-", "-");
+		return;
+	}
+	fprintf(out, " %12.0f %14.0f", (ps->dir[d].sum.packets - was->sum.packets) / dt,
+		(ps->dir[d].sum.bytes - was->sum.bytes) * 8 / dt);
+}
 
 static void format_time(__u64 secs, char *buf, size_t len)
 {
@@ -133,102 +149,124 @@ int show_status(FILE *out, const struct store *st, enum cli_format format)
 	return 0;
 }
 
-struct dir_stats {
-	struct pp_port sum;
-	__u64 drops;
-	bool present;
-};
-
-static void read_dir_stats(const struct store *st, const struct pp_pair *p, int d,
-			   struct dir_stats *ds)
+static cJSON *stats_json(const struct snapshot *snap)
 {
-	int r;
+	cJSON *root = cJSON_CreateObject(), *arr;
+	char reason[64];
+	int i, d, r;
 
-	memset(ds, 0, sizeof(*ds));
-	ds->present = !store_read_port(st, p->dev[d].ifindex, &ds->sum);
-	for (r = 0; r < PP_DROP_REASON_SLOTS; r++)
-		ds->drops += ds->sum.drops[r];
+	cJSON_AddBoolToObject(root, "kernel_drops_counted", snap->kdrops_enabled);
+	arr = cJSON_AddArrayToObject(root, "pairs");
+	for (i = 0; i < snap->n; i++) {
+		const struct pair_snapshot *ps = &snap->pairs[i];
+		cJSON *po = cJSON_CreateObject(), *dirs;
+
+		cJSON_AddStringToObject(po, "name", ps->key.name);
+		dirs = cJSON_AddArrayToObject(po, "directions");
+		cJSON_AddItemToArray(arr, po);
+		for (d = 0; d < PP_DIR_MAX; d++) {
+			const struct dir_snapshot *ds = &ps->dir[d];
+			cJSON *o = cJSON_CreateObject(), *drops = cJSON_CreateObject();
+			cJSON *kdrops = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "direction", pp_dir_labels[d]);
+			cJSON_AddStringToObject(o, "dev", ps->pair.dev[d].ifname);
+			cJSON_AddItemToObject(o, "packets", json_u64(ds->sum.packets));
+			cJSON_AddItemToObject(o, "bytes", json_u64(ds->sum.bytes));
+			for (r = 0; r < PP_DROP_REASON_MAX; r++)
+				cJSON_AddItemToObject(drops, pp_drop_labels[r],
+						      json_u64(ds->sum.drops[r]));
+			cJSON_AddItemToObject(o, "drops", drops);
+			for (r = 0; r < ps->nkdrops; r++)
+				if (ps->kdrops[r].dir == d)
+					cJSON_AddItemToObject(kdrops,
+						kdrop_reason_name(ps->kdrops[r].reason, reason,
+								  sizeof(reason)),
+						json_u64(ps->kdrops[r].count));
+			cJSON_AddItemToObject(o, "kernel_drops", kdrops);
+			cJSON_AddItemToArray(dirs, o);
+		}
+	}
+	return root;
 }
 
-static void prom_family(FILE *out, const char *name, const char *type, const char *help)
+static void stats_table(FILE *out, const struct snapshot *snap, const struct snapshot *prev)
 {
-	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	int i, d;
+
+	if (prev)
+		fprintf(out, "%-16s %-9s %12s %15s %10s %10s %12s %14s\n", "PAIR", "DIRECTION",
+			"PACKETS", "BYTES", "DROPS", "KDROPS", "PACKETS/S", "BITS/S");
+	else
+		fprintf(out, "%-16s %-9s %12s %15s %10s %10s\n", "PAIR", "DIRECTION",
+			"PACKETS", "BYTES", "DROPS", "KDROPS");
+	for (i = 0; i < snap->n; i++) {
+		const struct pair_snapshot *ps = &snap->pairs[i];
+
+		for (d = 0; d < PP_DIR_MAX; d++) {
+			const struct dir_snapshot *ds = &ps->dir[d];
+
+			fprintf(out, "%-16s %-9s %12llu %15llu %10llu %10llu", ps->key.name,
+				pp_dir_labels[d], (unsigned long long)ds->sum.packets,
+				(unsigned long long)ds->sum.bytes, (unsigned long long)ds->drops,
+				(unsigned long long)ds->kernel_drops);
+			if (prev)
+				print_rates(out, snap, prev, ps, d);
+			fputc('\n', out);
+		}
+	}
 }
 
 int show_stats(FILE *out, const struct store *st, enum cli_format format)
 {
-	struct store_pair *list;
-	struct dir_stats ds;
-	cJSON *root = NULL, *arr = NULL;
-	int n, i, d, r;
+	struct snapshot snap;
+	int err;
 
-	n = list_or_empty(st, &list);
-	if (n < 0)
-		return n;
+	err = snapshot_take(st, &snap);
+	if (err)
+		return err;
+	if (format == FMT_JSON)
+		err = print_json(out, stats_json(&snap));
+	else if (format == FMT_PROMETHEUS)
+		err = metrics_write(out, &snap);
+	else
+		stats_table(out, &snap, NULL);
+	snapshot_free(&snap);
+	return err;
+}
 
-	if (format == FMT_JSON) {
-		root = cJSON_CreateObject();
-		arr = cJSON_AddArrayToObject(root, "pairs");
-	} else if (format == FMT_TABLE) {
-		fprintf(out, "%-16s %-9s %12s %15s %10s  %s\n", "PAIR", "DIRECTION",
-			"PACKETS", "BYTES", "DROPS", "DROP_REASONS");
+static volatile sig_atomic_t watch_stop;
+
+static void on_watch_signal(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
+int show_stats_watch(FILE *out, const struct store *st, unsigned int secs)
+{
+	struct snapshot snap, prev = {};
+	struct sigaction sa = { .sa_handler = on_watch_signal };
+	bool have_prev = false;
+	int err = 0;
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!watch_stop) {
+		err = snapshot_take(st, &snap);
+		if (err)
+			break;
+		/* Home the cursor and clear: one screen, redrawn in place. */
+		fputs("\033[H\033[2J", out);
+		stats_table(out, &snap, have_prev ? &prev : NULL);
+		fflush(out);
+		if (have_prev)
+			snapshot_free(&prev);
+		prev = snap;
+		have_prev = true;
+		sleep(secs);
 	}
-
-	for (i = 0; i < n && format != FMT_PROMETHEUS; i++) {
-		const struct pp_pair *p = &list[i].pair;
-		cJSON *po = NULL, *dirs = NULL;
-
-		if (root) {
-			po = cJSON_CreateObject();
-			cJSON_AddStringToObject(po, "name", list[i].key.name);
-			dirs = cJSON_AddArrayToObject(po, "directions");
-			cJSON_AddItemToArray(arr, po);
-		}
-		for (d = 0; d < PP_DIR_MAX; d++) {
-			char reasons[256] = "";
-			size_t used = 0;
-
-			read_dir_stats(st, p, d, &ds);
-			if (root) {
-				cJSON *o = cJSON_CreateObject(), *drops = cJSON_CreateObject();
-
-				cJSON_AddStringToObject(o, "direction", dir_labels[d]);
-				cJSON_AddStringToObject(o, "dev", p->dev[d].ifname);
-				cJSON_AddItemToObject(o, "packets", json_u64(ds.sum.packets));
-				cJSON_AddItemToObject(o, "bytes", json_u64(ds.sum.bytes));
-				for (r = 0; r < PP_DROP_REASON_MAX; r++)
-					cJSON_AddItemToObject(drops, drop_labels[r],
-							      json_u64(ds.sum.drops[r]));
-				cJSON_AddItemToObject(o, "drops", drops);
-				cJSON_AddItemToArray(dirs, o);
-				continue;
-			}
-			for (r = 0; r < PP_DROP_REASON_MAX; r++)
-				if (ds.sum.drops[r] && used < sizeof(reasons))
-					used += snprintf(reasons + used, sizeof(reasons) - used,
-							 "%s%s=%llu", used ? "," : "", drop_labels[r],
-							 (unsigned long long)ds.sum.drops[r]);
-			fprintf(out, "%-16s %-9s %12llu %15llu %10llu  %s\n", list[i].key.name,
-				dir_labels[d], (unsigned long long)ds.sum.packets,
-				(unsigned long long)ds.sum.bytes, (unsigned long long)ds.drops,
-				used ? reasons : "-");
-		}
-	}
-	if (root) {
-		free(list);
-		return print_json(out, root);
-	}
-	if (format == FMT_PROMETHEUS) {
-		prom_family(out, "pairpath_packets_total", "counter",
-			    "Frames redirected to the far container, per pair and direction.");
-		for (i = 0; i < n; i++)
-			for (d = 0; d < PP_DIR_MAX; d++) {
-				read_dir_stats(st, &list[i].pair, d, &ds);
-				fprintf(out, "pairpath_packets_total{pair=\"%s\",direction=\"%s\"} %llu\n",
-					list[i].key.name, dir_labels[d],
-					(unsigned long long)ds.sum.packets);
-			}
-	}
-	free(list);
-	return 0;
+	if (have_prev)
+		snapshot_free(&prev);
+	return err;
 }

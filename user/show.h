@@ -9,5 +9,7 @@
 /* st may be NULL: no state under the pin root for this netns. */
 int show_status(FILE *out, const struct store *st, enum cli_format format);
 int show_stats(FILE *out, const struct store *st, enum cli_format format);
+/* Redraw the stats table with rates every secs seconds until a signal. */
+int show_stats_watch(FILE *out, const struct store *st, unsigned int secs);
 
 #endif /* __PAIRPATH_SHOW_H */

@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include <linux/magic.h>
 #include "cli.h"
+#include "kdrop.h"
 #include "log.h"
 #include "netns.h"
 #include "store.h"
@@ -115,8 +116,12 @@ static int load_and_pin(struct store *st)
 	}
 	snprintf(path, sizeof(path), "%s/prog", st->dir);
 	err = bpf_program__pin(skel->progs.pairpath_ingress, path);
-	if (err)
+	if (err) {
 		pr_warn("cannot pin the program at %s: %s\n", path, strerror(-err));
+		goto cleanup;
+	}
+	/* Without the tracer pairs still work; only kernel drops go uncounted. */
+	kdrop_load_and_pin(st);
 cleanup:
 	pairpath__destroy(skel);
 	return err;
@@ -156,6 +161,15 @@ static int open_pinned(struct store *st)
 	st->prog_fd = get_pinned(st, "prog");
 	st->ports_fd = get_pinned(st, "ports");
 	st->pairs_fd = get_pinned(st, "pairs");
+	st->kdevs_fd = get_pinned(st, "kdevs");
+	st->kdrops_fd = get_pinned(st, "kdrops");
+	if (st->kdevs_fd < 0 || st->kdrops_fd < 0) {
+		if (st->kdevs_fd >= 0)
+			close(st->kdevs_fd);
+		if (st->kdrops_fd >= 0)
+			close(st->kdrops_fd);
+		st->kdevs_fd = st->kdrops_fd = -1;
+	}
 	if (st->prog_fd < 0 || st->ports_fd < 0 || st->pairs_fd < 0)
 		return -ENOENT;
 	err = check_map(st->ports_fd, "ports", sizeof(__u32), sizeof(struct pp_port));
@@ -173,7 +187,12 @@ static void close_fds(struct store *st)
 		close(st->ports_fd);
 	if (st->pairs_fd >= 0)
 		close(st->pairs_fd);
+	if (st->kdevs_fd >= 0)
+		close(st->kdevs_fd);
+	if (st->kdrops_fd >= 0)
+		close(st->kdrops_fd);
 	st->prog_fd = st->ports_fd = st->pairs_fd = -1;
+	st->kdevs_fd = st->kdrops_fd = -1;
 }
 
 int store_open(struct store *st, const char *root, unsigned int flags)
@@ -196,9 +215,15 @@ int store_open_dir(struct store *st, const char *root, const char *dir,
 {
 	int err;
 
+	const char *base = strrchr(dir, '/');
+	unsigned long long cookie = 0;
+
 	memset(st, 0, sizeof(*st));
 	st->lock_fd = st->prog_fd = st->ports_fd = st->pairs_fd = -1;
+	st->kdevs_fd = st->kdrops_fd = -1;
 	st->netns_live = netns_live;
+	if (base && sscanf(base, "/netns-%llu", &cookie) == 1)
+		st->netns_cookie = cookie;
 	snprintf(st->root, sizeof(st->root), "%s", root);
 	snprintf(st->dir, sizeof(st->dir), "%s", dir);
 	st->ncpus = libbpf_num_possible_cpus();
@@ -259,10 +284,20 @@ fail:
 
 int store_remove(struct store *st)
 {
-	static const char *const pins[] = { "prog", "ports", "pairs" };
+	static const char *const pins[] = {
+		"prog", "ports", "pairs", "kdrop_link", "kdevs", "kdrops",
+	};
 	char path[PATH_MAX];
 	size_t i;
-	int err = 0;
+	int fd, err = 0;
+
+	/* As for tcx links: another holder of the link must not keep it alive. */
+	snprintf(path, sizeof(path), "%s/kdrop_link", st->dir);
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		bpf_link_detach(fd);
+		close(fd);
+	}
 
 	for (i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", st->dir, pins[i]);

@@ -25,6 +25,9 @@ struct store {
 	int prog_fd;
 	int ports_fd;
 	int pairs_fd;
+	int kdevs_fd;		/* -1 where the kernel-drop tracer is not loaded */
+	int kdrops_fd;
+	__u64 netns_cookie;	/* of the netns the directory is for */
 	int ncpus;
 	bool netns_live;	/* we are inside the netns the directory is for */
 	bool made_root;		/* this store_open() created them */

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "kdrop.h"
+#include "log.h"
+#include "kdrop.skel.h"
+
+#define REASON_PREFIX	"SKB_DROP_REASON_"
+
+static struct btf *vmlinux_btf;
+static const struct btf_type *reason_enum;
+
+static const struct btf_type *find_reason_enum(void)
+{
+	__s32 id;
+
+	if (reason_enum || vmlinux_btf)
+		return reason_enum;
+	vmlinux_btf = btf__load_vmlinux_btf();
+	if (!vmlinux_btf)
+		return NULL;
+	id = btf__find_by_name_kind(vmlinux_btf, "skb_drop_reason", BTF_KIND_ENUM);
+	if (id > 0)
+		reason_enum = btf__type_by_id(vmlinux_btf, id);
+	return reason_enum;
+}
+
+const char *kdrop_reason_name(__u32 reason, char *buf, size_t len)
+{
+	const struct btf_type *t = find_reason_enum();
+	const struct btf_enum *e;
+	const char *name;
+	int i;
+
+	for (i = 0; t && i < btf_vlen(t); i++) {
+		e = btf_enum(t) + i;
+		if ((__u32)e->val != reason)
+			continue;
+		name = btf__name_by_offset(vmlinux_btf, e->name_off);
+		if (!strncmp(name, REASON_PREFIX, strlen(REASON_PREFIX)))
+			name += strlen(REASON_PREFIX);
+		snprintf(buf, len, "%s", name);
+		return buf;
+	}
+	snprintf(buf, len, "REASON_%u", reason);
+	return buf;
+}
+
+/*
+ * Not the datapath's: the TC program's own drops, already counted by
+ * our reason, and what a container's sockets and transports drop (a
+ * full receive buffer is the application's).
+ */
+static bool skipped_reason(const char *name)
+{
+	static const char *const prefixes[] = {
+		"SOCKET_", "TCP_", "UDP_", "UNIX_", "ICMP_",
+	};
+	static const char *const names[] = {
+		"SKB_NOT_DROPPED_YET", "SKB_CONSUMED", "NO_SOCKET", "PROTO_MEM",
+		"TC_INGRESS", "TC_EGRESS",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
+			return true;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+static void fill_skip_reasons(__u64 *bits)
+{
+	const struct btf_type *t = find_reason_enum();
+	char name[64];
+	int i;
+
+	for (i = 0; t && i < btf_vlen(t); i++) {
+		__u32 val = btf_enum(t)[i].val;
+
+		if (val < PP_KDROP_SKIP_BITS &&
+		    skipped_reason(kdrop_reason_name(val, name, sizeof(name))))
+			bits[val / 64] |= 1ULL << (val % 64);
+	}
+}
+
+int kdrop_load_and_pin(struct store *st)
+{
+	char path[PATH_MAX];
+	struct bpf_link *link = NULL;
+	struct kdrop *skel;
+	int err;
+
+	if (!find_reason_enum()) {
+		pr_warn("kernel drops will not be counted: no enum skb_drop_reason in the kernel BTF\n");
+		return -EOPNOTSUPP;
+	}
+	skel = kdrop__open();
+	if (!skel)
+		return -errno;
+	fill_skip_reasons((__u64 *)skel->rodata->skip_reasons);
+	snprintf(path, sizeof(path), "%s/kdevs", st->dir);
+	err = bpf_map__set_pin_path(skel->maps.kdevs, path);
+	snprintf(path, sizeof(path), "%s/kdrops", st->dir);
+	if (!err)
+		err = bpf_map__set_pin_path(skel->maps.kdrops, path);
+	if (!err)
+		err = kdrop__load(skel);
+	if (err) {
+		pr_warn("kernel drops will not be counted: cannot load the tracer: %s\n",
+			strerror(-err));
+		goto cleanup;
+	}
+	link = bpf_program__attach(skel->progs.pairpath_kdrop);
+	if (!link) {
+		err = -errno;
+		pr_warn("kernel drops will not be counted: cannot attach to skb:kfree_skb: %s\n",
+			strerror(-err));
+		goto cleanup;
+	}
+	snprintf(path, sizeof(path), "%s/kdrop_link", st->dir);
+	err = bpf_link__pin(link, path);
+	if (err)
+		pr_warn("cannot pin the tracer link at %s: %s\n", path, strerror(-err));
+cleanup:
+	bpf_link__destroy(link);
+	if (err) {
+		/* Maps pinned by a failed load would be orphans: remove them. */
+		bpf_map__unpin(skel->maps.kdevs, NULL);
+		bpf_map__unpin(skel->maps.kdrops, NULL);
+	}
+	kdrop__destroy(skel);
+	return err;
+}
+
+static void kdev_key(const struct store *st, const struct pp_dev *dev,
+		     struct pp_kdev_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->netns_cookie = st->netns_cookie;
+	key->ifindex = dev->ifindex;
+}
+
+int kdrop_add_pair(struct store *st, const struct pp_pair *pair)
+{
+	struct pp_kdev_key key;
+	struct pp_kdev val;
+	int d, err;
+
+	if (st->kdevs_fd < 0)
+		return 0;
+	for (d = 0; d < PP_DIR_MAX; d++) {
+		memset(&val, 0, sizeof(val));
+		val.pair_id = pair->pair_id;
+		val.side = d;
+		kdev_key(st, &pair->dev[d], &key);
+		if (bpf_map_update_elem(st->kdevs_fd, &key, &val, BPF_ANY)) {
+			err = -errno;
+			pr_warn("device '%s': cannot record it for the drop tracer: %s\n",
+				pair->dev[d].ifname, strerror(-err));
+			while (d--) {
+				kdev_key(st, &pair->dev[d], &key);
+				bpf_map_delete_elem(st->kdevs_fd, &key);
+			}
+			return err;
+		}
+	}
+	return 0;
+}
+
+void kdrop_del_pair(struct store *st, const struct pp_pair *pair)
+{
+	struct pp_kdrop_key key, next;
+	struct pp_kdev_key dkey;
+	void *prev = NULL;
+	int d;
+
+	if (st->kdevs_fd < 0)
+		return;
+	for (d = 0; d < PP_DIR_MAX; d++) {
+		kdev_key(st, &pair->dev[d], &dkey);
+		bpf_map_delete_elem(st->kdevs_fd, &dkey);
+	}
+	/* Deleting the current key would restart the walk: step past it first. */
+	while (!bpf_map_get_next_key(st->kdrops_fd, prev, &next)) {
+		bool mine = next.pair_id == pair->pair_id;
+
+		key = next;
+		if (mine && !bpf_map_delete_elem(st->kdrops_fd, &key)) {
+			prev = NULL;
+			continue;
+		}
+		prev = &key;
+	}
+}
+
+static int cmp_count(const void *a, const void *b)
+{
+	const struct kdrop_count *x = a, *y = b;
+
+	if (x->dir != y->dir)
+		return x->dir - y->dir;
+	return x->reason < y->reason ? -1 : x->reason > y->reason;
+}
+
+int kdrop_read(const struct store *st, __u32 pair_id, struct kdrop_count **out)
+{
+	struct kdrop_count *list = NULL, *grown;
+	struct pp_kdrop_key key, next;
+	__u64 *percpu;
+	void *prev = NULL;
+	int n = 0, cpu;
+
+	*out = NULL;
+	if (st->kdrops_fd < 0)
+		return 0;
+	percpu = calloc(st->ncpus, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	while (!bpf_map_get_next_key(st->kdrops_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (key.pair_id != pair_id ||
+		    bpf_map_lookup_elem(st->kdrops_fd, &key, percpu))
+			continue;
+		grown = realloc(list, (n + 1) * sizeof(*list));
+		if (!grown) {
+			free(list);
+			free(percpu);
+			return -ENOMEM;
+		}
+		list = grown;
+		list[n].reason = key.reason;
+		list[n].dir = key.dir;
+		list[n].count = 0;
+		for (cpu = 0; cpu < st->ncpus; cpu++)
+			list[n].count += percpu[cpu];
+		n++;
+	}
+	free(percpu);
+	if (n > 1)
+		qsort(list, n, sizeof(*list), cmp_count);
+	*out = list;
+	return n;
+}
+
+void kdrop_cleanup(void)
+{
+	btf__free(vmlinux_btf);
+	vmlinux_btf = NULL;
+	reason_enum = NULL;
+}

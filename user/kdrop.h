@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The skb:kfree_skb tracer: kernel drops on a pair's path, by reason. */
+#ifndef __PAIRPATH_KDROP_H
+#define __PAIRPATH_KDROP_H
+
+#include "store.h"
+
+/* Load, attach and pin the tracer and its maps into st->dir. */
+int kdrop_load_and_pin(struct store *st);
+/* Record (or forget) a pair's host-side devices and its counts. */
+int kdrop_add_pair(struct store *st, const struct pp_pair *pair);
+void kdrop_del_pair(struct store *st, const struct pp_pair *pair);
+
+struct kdrop_count {
+	__u32 reason;
+	__u8 dir;
+	__u64 count;
+};
+/* A pair's kernel drops, sorted by direction and reason; free() them. */
+int kdrop_read(const struct store *st, __u32 pair_id, struct kdrop_count **out);
+
+/* The running kernel's name for a drop reason ("NOT_SPECIFIED"), from BTF. */
+const char *kdrop_reason_name(__u32 reason, char *buf, size_t len);
+
+void kdrop_cleanup(void);
+
+#endif /* __PAIRPATH_KDROP_H */

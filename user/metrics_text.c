@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <sys/utsname.h>
+#include <bpf/libbpf.h>
+#include "metrics.h"
+#include "metrics_text.h"
+#include "pair.h"
+
+/* Label values escape backslash, double quote and newline. */
+static void label(FILE *out, const char *name, const char *value, bool first)
+{
+	fprintf(out, "%s%s=\"", first ? "" : ",", name);
+	for (; *value; value++) {
+		if (*value == '\\' || *value == '"')
+			fputc('\\', out);
+		if (*value == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*value, out);
+	}
+	fputc('"', out);
+}
+
+static void family(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void pair_dir(FILE *out, const char *metric, const struct pair_snapshot *ps, int d)
+{
+	fprintf(out, "%s{", metric);
+	label(out, PP_LABEL_PAIR, ps->key.name, true);
+	label(out, PP_LABEL_DIRECTION, pp_dir_labels[d], false);
+}
+
+int metrics_write(FILE *out, const struct snapshot *snap)
+{
+	char reason[64];
+	struct utsname u;
+	int i, d, r;
+
+	family(out, PP_METRIC_PACKETS, "counter",
+	       "Frames redirected to the far container (socket buffers at TC ingress).");
+	for (i = 0; i < snap->n; i++)
+		for (d = 0; d < PP_DIR_MAX; d++) {
+			pair_dir(out, PP_METRIC_PACKETS, &snap->pairs[i], d);
+			fprintf(out, "} %llu\n", (unsigned long long)snap->pairs[i].dir[d].sum.packets);
+		}
+
+	family(out, PP_METRIC_BYTES, "counter",
+	       "Bytes redirected to the far container, Ethernet header included.");
+	for (i = 0; i < snap->n; i++)
+		for (d = 0; d < PP_DIR_MAX; d++) {
+			pair_dir(out, PP_METRIC_BYTES, &snap->pairs[i], d);
+			fprintf(out, "} %llu\n", (unsigned long long)snap->pairs[i].dir[d].sum.bytes);
+		}
+
+	family(out, PP_METRIC_DROPS, "counter",
+	       "Frames the pairpath program dropped, by pairpath's reason.");
+	for (i = 0; i < snap->n; i++)
+		for (d = 0; d < PP_DIR_MAX; d++)
+			for (r = 0; r < PP_DROP_REASON_MAX; r++) {
+				pair_dir(out, PP_METRIC_DROPS, &snap->pairs[i], d);
+				label(out, PP_LABEL_REASON, pp_drop_labels[r], false);
+				fprintf(out, "} %llu\n",
+					(unsigned long long)snap->pairs[i].dir[d].sum.drops[r]);
+			}
+
+	family(out, PP_METRIC_KERNEL_DROPS, "counter",
+	       "Frames the kernel dropped on the pair's path, by the kernel's drop reason.");
+	for (i = 0; i < snap->n; i++) {
+		const struct pair_snapshot *ps = &snap->pairs[i];
+
+		for (r = 0; r < ps->nkdrops; r++) {
+			pair_dir(out, PP_METRIC_KERNEL_DROPS, ps, ps->kdrops[r].dir & 1);
+			label(out, PP_LABEL_REASON,
+			      kdrop_reason_name(ps->kdrops[r].reason, reason, sizeof(reason)), false);
+			fprintf(out, "} %llu\n", (unsigned long long)ps->kdrops[r].count);
+		}
+	}
+
+	family(out, PP_METRIC_PAIR_INFO, "gauge",
+	       "Always 1: a pair with its host-side devices and attach mode.");
+	for (i = 0; i < snap->n; i++) {
+		const struct pair_snapshot *ps = &snap->pairs[i];
+
+		fprintf(out, "%s{", PP_METRIC_PAIR_INFO);
+		label(out, PP_LABEL_PAIR, ps->key.name, true);
+		label(out, PP_LABEL_DEV_A, ps->pair.dev[0].ifname, false);
+		label(out, PP_LABEL_DEV_B, ps->pair.dev[1].ifname, false);
+		label(out, PP_LABEL_MODE, pair_mode_name(ps->pair.mode), false);
+		fprintf(out, "} 1\n");
+	}
+
+	family(out, PP_METRIC_PAIR_UP, "gauge",
+	       "1 while both devices exist and the pair's hooks are attached.");
+	for (i = 0; i < snap->n; i++) {
+		fprintf(out, "%s{", PP_METRIC_PAIR_UP);
+		label(out, PP_LABEL_PAIR, snap->pairs[i].key.name, true);
+		fprintf(out, "} %d\n", snap->pairs[i].up);
+	}
+
+	family(out, PP_METRIC_PAIRS, "gauge", "Pairs attached in this network namespace.");
+	fprintf(out, "%s %d\n", PP_METRIC_PAIRS, snap->n);
+
+	family(out, PP_METRIC_BUILD_INFO, "gauge",
+	       "Always 1: the pairpath version, libbpf version and kernel release.");
+	fprintf(out, "%s{", PP_METRIC_BUILD_INFO);
+	label(out, PP_LABEL_VERSION, PAIRPATH_VERSION, true);
+	label(out, PP_LABEL_LIBBPF, libbpf_version_string(), false);
+	label(out, PP_LABEL_KERNEL, uname(&u) ? "unknown" : u.release, false);
+	fprintf(out, "} 1\n");
+	return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <microhttpd.h>
+#include "log.h"
+#include "metrics_text.h"
+#include "serve.h"
+#include "snapshot.h"
+#include "store.h"
+
+#define SERVE_MAX_CONNECTIONS	64
+#define SERVE_TIMEOUT_SECS	10
+#define SERVE_REQUEST_BYTES	(16 * 1024)	/* headers and all */
+
+static const char index_page[] =
+	"<!DOCTYPE html>\n<html><head><title>pairpath exporter</title></head>\n"
+	"<body><h1>pairpath exporter</h1>\n"
+	"<p><a href=\"/metrics\">Metrics</a></p></body></html>\n";
+
+struct serve_ctx {
+	const char *root;
+	struct store st;
+	bool open;
+};
+
+int serve_listen(const struct sockaddr_storage *addr, socklen_t len, const char *text)
+{
+	int fd, one = 1, err;
+
+	fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)addr, len) || listen(fd, 64)) {
+		err = -errno;
+		pr_warn("listen address '%s': %s\n", text, strerror(-err));
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/*
+ * The maps are made once per pin root and never re-made, so the fds
+ * stay valid across attach and detach; only a reset removes the
+ * directory, and then the state is opened anew.
+ */
+static const struct store *current_store(struct serve_ctx *ctx)
+{
+	if (ctx->open && access(ctx->st.dir, F_OK)) {
+		store_close(&ctx->st);
+		ctx->open = false;
+	}
+	if (!ctx->open)
+		ctx->open = !store_open(&ctx->st, ctx->root, 0);
+	return ctx->open ? &ctx->st : NULL;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
+			     const char *type, void *body, size_t len, bool owned)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(len, body,
+		owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (!resp) {
+		if (owned)
+			free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned int status,
+				  const char *text)
+{
+	return reply(conn, status, "text/plain; charset=utf-8", (void *)text,
+		     strlen(text), false);
+}
+
+static enum MHD_Result serve_metrics(struct serve_ctx *ctx, struct MHD_Connection *conn)
+{
+	struct snapshot snap;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+	int err;
+
+	out = open_memstream(&buf, &len);
+	if (!out)
+		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+	err = snapshot_take(current_store(ctx), &snap);
+	if (!err) {
+		err = metrics_write(out, &snap);
+		snapshot_free(&snap);
+	}
+	fclose(out);
+	if (err) {
+		free(buf);
+		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  "cannot read the pinned maps\n");
+	}
+	return reply(conn, MHD_HTTP_OK, PP_METRICS_CONTENT_TYPE, buf, len, true);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **req_cls)
+{
+	static int first_call;
+	bool get = !strcmp(method, MHD_HTTP_METHOD_GET);
+
+	(void)version;
+	(void)upload_data;
+	/* A request body is never wanted: discard what comes with a GET. */
+	if (!*req_cls) {
+		*req_cls = &first_call;
+		if (get || !strcmp(method, MHD_HTTP_METHOD_HEAD))
+			return MHD_YES;
+		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
+	}
+	if (*upload_data_size) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (!strcmp(url, "/metrics"))
+		return serve_metrics(cls, conn);
+	if (!strcmp(url, "/"))
+		return reply(conn, MHD_HTTP_OK, "text/html; charset=utf-8",
+			     (void *)index_page, sizeof(index_page) - 1, false);
+	return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+}
+
+int serve_run(int listen_fd, const char *root)
+{
+	struct serve_ctx ctx = { .root = root };
+	struct MHD_Daemon *daemon;
+	sigset_t stop;
+	int sig;
+
+	/* The daemon's thread inherits the mask: signals come to sigwait. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+
+	daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+				  MHD_USE_ERROR_LOG,
+				  0, NULL, NULL, on_request, &ctx,
+				  MHD_OPTION_LISTEN_SOCKET, listen_fd,
+				  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SERVE_MAX_CONNECTIONS,
+				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SERVE_TIMEOUT_SECS,
+				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_REQUEST_BYTES,
+				  MHD_OPTION_END);
+	if (!daemon) {
+		pr_warn("serve: cannot start the HTTP server\n");
+		close(listen_fd);
+		return -EIO;
+	}
+	pr_info("serving metrics; stop with SIGINT or SIGTERM\n");
+	sigwait(&stop, &sig);
+	pr_info("serve: %s, stopping\n", strsignal(sig));
+	/* The daemon owns the listening socket and closes it. */
+	MHD_stop_daemon(daemon);
+	if (ctx.open)
+		store_close(&ctx.st);
+	return 0;
+}
