@@ -11,7 +11,8 @@ VERSION := 0.1.0
 # Debian 12 packages the build, the tests and the demo need.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 	    libnl-3-dev libnl-route-3-dev libmicrohttpd-dev libcjson-dev \
-	    iproute2 valgrind python3 tcpdump
+	    iproute2 iputils-ping valgrind python3 tcpdump curl \
+	    prometheus python3-prometheus-client
 
 ifeq ($(V),1)
 Q :=
@@ -134,3 +135,33 @@ clean:
 
 -include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/*.o.d $(OUTPUT)/user/*.d $(OUTPUT)/asan/*.d \
 	  $(OUTPUT)/tests/*.d)
+
+# --- Benchmark (bench/): bench/run.sh drives it; results in bench/results/.
+BENCH_SKELS := $(patsubst bench/%.bpf.c,$(OUTPUT)/bench/%.skel.h,$(wildcard bench/*.bpf.c))
+BENCH_TOOLS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(filter-out %.bpf.c,$(wildcard bench/*.c)))
+.PHONY: bench bench-quick bench-tools
+
+$(OUTPUT)/bench:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/bench/%.bpf.o: bench/%.bpf.c $(DEPS_STAMP) | $(OUTPUT)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $@.d -MT $@ -c $< -o $@
+
+$(OUTPUT)/bench/%.skel.h: $(OUTPUT)/bench/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+$(BENCH_TOOLS): $(OUTPUT)/bench/%: bench/%.c $(BENCH_SKELS) | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(COMMON_CFLAGS) -O2 -I$(OUTPUT)/bench $< -lbpf -lelf -lz -o $@
+
+bench-tools: $(OUTPUT)/pairpath $(BENCH_TOOLS)
+
+bench: bench-tools
+	$(Q)bash bench/run.sh
+
+bench-quick: bench-tools
+	$(Q)bash bench/run.sh --quick
+
+-include $(wildcard $(OUTPUT)/bench/*.d)

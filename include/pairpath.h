@@ -88,11 +88,23 @@ struct pp_dev {
 	__u8 pad1[7];
 };
 
+/*
+ * A pair's record is written before anything else of it and marked
+ * attached last, so a loader killed half-way leaves a record that the
+ * next pairpath finds and rolls back.
+ */
+enum pp_pair_state {
+	PP_PAIR_ATTACHING = 1,
+	PP_PAIR_ATTACHED = 2,
+	PP_PAIR_DETACHING = 3,
+};
+
 /* Value of the "pairs" hash, keyed by the NUL-padded pair name. */
 struct pp_pair {
 	__u32 pair_id;
 	__u8 mode;		/* enum pp_mode */
-	__u8 pad0[3];
+	__u8 state;		/* enum pp_pair_state */
+	__u8 pad0[2];
 	__u64 attached_at;	/* CLOCK_REALTIME, seconds */
 	struct pp_dev dev[PP_DIR_MAX];	/* [0] is dev_a, [1] is dev_b */
 };
@@ -100,6 +112,21 @@ struct pp_pair {
 struct pp_pair_key {
 	char name[PP_PAIR_NAME_LEN];
 };
+
+/* The one entry of the "meta" array: what made the pinned state. */
+struct pp_meta {
+	__u32 layout;		/* PP_MAP_LAYOUT of the pairpath that created the maps */
+	__u32 pad0;
+	__u64 prog_hash;	/* of the BPF object the pinned program came from */
+	__u64 created_at;	/* CLOCK_REALTIME, seconds */
+};
+
+/*
+ * Legacy tc filters get a handle derived from the pair id, so that a
+ * filter whose attach was cut short can still be found and removed.
+ */
+#define PP_TC_HANDLE_BASE	0x70700000
+#define PP_TC_PRIORITY		1
 
 /*
  * Kernel drops on a pair's path, seen by the skb:kfree_skb tracer. A

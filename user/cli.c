@@ -47,7 +47,8 @@ static const struct cli_opt {
 	{ "format", 0, "table|json|prometheus", READERS, OPT_FORMAT,
 	  "output format (prometheus: stats only)" },
 	{ "json", 0, NULL, READERS, OPT_JSON, "same as --format json" },
-	{ "all", 0, NULL, ON(CMD_DETACH), OPT_ALL, "detach every pair" },
+	{ "all", 0, NULL, ON(CMD_DETACH) | ON(CMD_UPGRADE), OPT_ALL,
+	  "act on every pair" },
 	{ "watch", 0, "SECS", ON(CMD_STATS), OPT_WATCH,
 	  "redraw the table every SECS seconds, with rates" },
 	{ "listen", 0, "ADDR:PORT", ON(CMD_SERVE), OPT_LISTEN,
@@ -64,6 +65,10 @@ static const struct cli_cmd_desc {
 			 "cross-connect two host-side veths as the pair PAIR" },
 	[CMD_DETACH] = { "detach", "PAIR | --all", 0, 1,
 			 "detach a pair; its program and maps stay pinned" },
+	[CMD_UPGRADE] = { "upgrade", "PAIR | --all", 0, 1,
+			  "move pairs to this pairpath's program without a gap" },
+	[CMD_GC] = { "gc", "", 0, 0,
+		     "remove pairs whose devices or hooks are gone" },
 	[CMD_RESET] = { "reset", "", 0, 0,
 			"detach every pair and remove the pin root" },
 	[CMD_STATUS] = { "status", "", 0, 0,
@@ -348,8 +353,9 @@ int cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen)
 	    cli->nargs > cli_cmds[cli->cmd].max_args)
 		fail("%s: expects %s", cli_cmd_name(cli->cmd),
 		     *cli_cmds[cli->cmd].args ? cli_cmds[cli->cmd].args : "no arguments");
-	if (cli->cmd == CMD_DETACH && cli->all == (cli->nargs == 1))
-		fail("detach: expects PAIR or --all, not both");
+	if ((cli->cmd == CMD_DETACH || cli->cmd == CMD_UPGRADE) &&
+	    cli->all == (cli->nargs == 1))
+		fail("%s: expects PAIR or --all, not both", cli_cmd_name(cli->cmd));
 	if (cli->format != FMT_TABLE && cli->watch_secs)
 		fail("stats: --watch draws a table; it does not go with --format");
 
@@ -363,7 +369,7 @@ int cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen)
 			fail("attach: DEV_A and DEV_B are the same device '%s'", cli->args[1]);
 		return ret;
 	}
-	if (cli->cmd == CMD_DETACH && !cli->all)
+	if ((cli->cmd == CMD_DETACH || cli->cmd == CMD_UPGRADE) && !cli->all)
 		return cli_check_pair_name(cli->args[0], err, errlen);
 	return 0;
 }

@@ -22,6 +22,8 @@ enum cli_cmd {
 	CMD_STATUS,
 	CMD_STATS,
 	CMD_SERVE,
+	CMD_UPGRADE,
+	CMD_GC,
 	CMD_MAX,
 };
 

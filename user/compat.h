@@ -10,4 +10,24 @@
 #define PP_BPF_TCX_INGRESS	46
 #define PP_BPF_TCX_EGRESS	47
 
+#include <linux/types.h>
+
+/*
+ * struct bpf_link_info as 6.6+ fills it for a tcx link: libbpf 1.1.2's
+ * copy of the UAPI has no tcx member. The union is 8-byte aligned.
+ */
+struct pp_link_info {
+	__u32 type;
+	__u32 id;
+	__u32 prog_id;
+	__u32 pad0;
+	union {
+		struct {
+			__u32 ifindex;
+			__u32 attach_type;
+		} tcx;
+		__u8 raw[64];
+	};
+};
+
 #endif /* __PAIRPATH_COMPAT_H */

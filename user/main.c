@@ -37,7 +37,9 @@ static int cmd_attach(const struct cli *cli)
 	err = store_open(&st, cli->pin_root, STORE_CREATE | STORE_LOCK);
 	if (err)
 		return err;
-	err = pair_attach(&st, cli->args[0], &a, &b, cli->mode);
+	err = pair_recover(&st);
+	if (!err)
+		err = pair_attach(&st, cli->args[0], &a, &b, cli->mode);
 	if (err)
 		store_rollback(&st);
 	else
@@ -46,21 +48,37 @@ static int cmd_attach(const struct cli *cli)
 	return err;
 }
 
-static int cmd_detach(const struct cli *cli)
+/* detach, upgrade and gc: change pinned state that must exist already. */
+static int cmd_change(const struct cli *cli)
 {
+	const char *name = cli->all ? NULL : cli->args[0];
 	struct store st;
 	int err;
 
 	err = store_open(&st, cli->pin_root, STORE_LOCK);
 	if (err == -ENOENT) {
-		if (cli->all)
+		if (!name)
 			return 0;
-		pr_warn("pair '%s' does not exist\n", cli->args[0]);
+		pr_warn("pair '%s' does not exist\n", name);
 		return err;
 	}
 	if (err)
 		return err;
-	err = cli->all ? pair_detach_all(&st) : pair_detach(&st, cli->args[0]);
+	err = pair_recover(&st);
+	if (err)
+		goto out;
+	switch (cli->cmd) {
+	case CMD_DETACH:
+		err = name ? pair_detach(&st, name) : pair_detach_all(&st);
+		break;
+	case CMD_UPGRADE:
+		err = pair_upgrade(&st, name);
+		break;
+	default:
+		err = pair_gc(&st);
+		break;
+	}
+out:
 	store_close(&st);
 	return err;
 }
@@ -188,7 +206,9 @@ int main(int argc, char **argv)
 		err = cmd_attach(&cli);
 		break;
 	case CMD_DETACH:
-		err = cmd_detach(&cli);
+	case CMD_UPGRADE:
+	case CMD_GC:
+		err = cmd_change(&cli);
 		break;
 	case CMD_RESET:
 		err = cmd_reset(&cli);

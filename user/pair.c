@@ -1,5 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Attach and detach pairs, each all-or-nothing.
+ *
+ * attach writes the pair's record first (state ATTACHING), then the two
+ * port entries, the two hooks and the tracer's device entries, and marks
+ * the record ATTACHED last. detach marks it DETACHING and takes the parts
+ * away in reverse. Every part can be found from the record alone (link
+ * pins by pair name, tc filters by a handle derived from the pair id), so
+ * a pairpath killed at any step leaves a record the next one rolls back.
+ */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,30 +23,96 @@
 #include "log.h"
 #include "pair.h"
 
+/*
+ * Tests stop the loader dead after a given step to prove that the next
+ * pairpath finds a consistent state: PAIRPATH_TEST_KILL_AT=step.
+ */
+static void kill_point(int step)
+{
+	static int kill_at = -1;
+	const char *env;
+
+	if (kill_at < 0) {
+		env = getenv("PAIRPATH_TEST_KILL_AT");
+		kill_at = env ? atoi(env) : 0;
+	}
+	if (kill_at == step)
+		raise(SIGKILL);
+}
+
 const char *pair_mode_name(int mode)
 {
 	return mode == PP_MODE_TCX ? "tcx" : mode == PP_MODE_TC ? "tc" : "?";
-}
-
-bool pair_is_up(const struct store *st, const char *name, const struct pp_pair *p)
-{
-	char path[PATH_MAX];
-	int d;
-
-	for (d = 0; d < PP_DIR_MAX; d++) {
-		if (st->netns_live && !veth_present(p->dev[d].ifindex, p->dev[d].ifname))
-			return false;
-		store_link_path(st, name, d, path, sizeof(path));
-		if (p->mode == PP_MODE_TCX && access(path, F_OK))
-			return false;
-	}
-	return true;
 }
 
 static void key_of(const char *name, struct pp_pair_key *key)
 {
 	memset(key, 0, sizeof(*key));
 	snprintf(key->name, sizeof(key->name), "%s", name);
+}
+
+/* The tcx link behind a pin, and the ifindex it is attached to (0: defunct). */
+static int tcx_link_ifindex(const char *path, __u32 *ifindex, __u32 *prog_id)
+{
+	struct pp_link_info info = {};
+	__u32 len = sizeof(info);
+	int fd, err = 0;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		err = -errno;
+	close(fd);
+	*ifindex = info.tcx.ifindex;
+	if (prog_id)
+		*prog_id = info.prog_id;
+	return err;
+}
+
+static void tc_hook_opts(const struct pp_pair *p, int dir, struct bpf_tc_hook *hook,
+			 struct bpf_tc_opts *opts)
+{
+	memset(hook, 0, sizeof(*hook));
+	hook->sz = sizeof(*hook);
+	hook->ifindex = p->dev[dir].ifindex;
+	hook->attach_point = BPF_TC_INGRESS;
+	memset(opts, 0, sizeof(*opts));
+	opts->sz = sizeof(*opts);
+	opts->handle = PP_TC_HANDLE_BASE + p->pair_id;
+	opts->priority = PP_TC_PRIORITY;
+}
+
+/*
+ * Up means: both devices are still there under their names, and both
+ * hooks are attached to them. A tcx link outlives its device as a
+ * defunct link, attached to ifindex 0; a device re-created under the old
+ * name gets a new ifindex and so never looks like the old pair.
+ */
+bool pair_is_up(const struct store *st, const char *name, const struct pp_pair *p)
+{
+	struct bpf_tc_hook hook;
+	struct bpf_tc_opts opts;
+	char path[PATH_MAX];
+	__u32 ifindex = 0;
+	int d;
+
+	if (p->state != PP_PAIR_ATTACHED)
+		return false;
+	for (d = 0; d < PP_DIR_MAX; d++) {
+		if (st->netns_live && !veth_present(p->dev[d].ifindex, p->dev[d].ifname))
+			return false;
+		if (p->mode == PP_MODE_TCX) {
+			store_link_path(st, name, d, path, sizeof(path));
+			if (tcx_link_ifindex(path, &ifindex, NULL) || ifindex != p->dev[d].ifindex)
+				return false;
+		} else if (st->netns_live) {
+			tc_hook_opts(p, d, &hook, &opts);
+			if (bpf_tc_query(&hook, &opts))
+				return false;
+		}
+	}
+	return true;
 }
 
 static bool same_devices(const struct pp_pair *p, const struct veth_info *a,
@@ -99,12 +176,12 @@ static void fill_dev(struct pp_dev *dev, const struct veth_info *v)
 	memcpy(dev->peer_ifname, v->peer_ifname, sizeof(dev->peer_ifname));
 }
 
-/* The port a frame enters on `from`, sending it to the container behind `to`. */
-static int add_port(struct store *st, const struct veth_info *from,
-		    const struct veth_info *to, int dir, __u32 pair_id)
+/* The port a frame enters on dev `from`, sending it to the container behind `to`. */
+static int add_port(struct store *st, const struct pp_pair *p, int from)
 {
+	const struct pp_dev *src = &p->dev[from], *dst = &p->dev[!from];
 	struct pp_port *percpu;
-	__u32 key = from->ifindex;
+	__u32 key = src->ifindex;
 	int cpu, err = 0;
 
 	percpu = calloc(st->ncpus, sizeof(*percpu));
@@ -112,15 +189,15 @@ static int add_port(struct store *st, const struct veth_info *from,
 		return -ENOMEM;
 	/* Every CPU's copy carries the same configuration. */
 	for (cpu = 0; cpu < st->ncpus; cpu++) {
-		percpu[cpu].peer_ifindex = to->ifindex;
-		percpu[cpu].peer_mtu = to->peer_mtu;
-		memcpy(percpu[cpu].peer_mac, to->peer_mac, 6);
-		percpu[cpu].dir = dir;
-		percpu[cpu].pair_id = pair_id;
+		percpu[cpu].peer_ifindex = dst->ifindex;
+		percpu[cpu].peer_mtu = dst->peer_mtu;
+		memcpy(percpu[cpu].peer_mac, dst->peer_mac, 6);
+		percpu[cpu].dir = from;
+		percpu[cpu].pair_id = p->pair_id;
 	}
 	if (bpf_map_update_elem(st->ports_fd, &key, percpu, BPF_NOEXIST)) {
 		err = -errno;
-		pr_warn("device '%s': cannot add its port entry: %s\n", from->ifname,
+		pr_warn("device '%s': cannot add its port entry: %s\n", src->ifname,
 			err == -EEXIST ? "an entry for its ifindex exists already" :
 			strerror(-err));
 	}
@@ -128,22 +205,40 @@ static int add_port(struct store *st, const struct veth_info *from,
 	return err;
 }
 
-static int tcx_attach(struct store *st, const char *name, struct pp_dev *dev, int dir)
+/* Only the pair that made a port entry may remove it. */
+static void del_port(struct store *st, const struct pp_pair *p, int dir)
 {
+	struct pp_port *percpu = calloc(st->ncpus, sizeof(*percpu));
+	__u32 key = p->dev[dir].ifindex;
+
+	if (!percpu)
+		return;
+	if (!bpf_map_lookup_elem(st->ports_fd, &key, percpu) &&
+	    percpu[0].pair_id == p->pair_id)
+		bpf_map_delete_elem(st->ports_fd, &key);
+	free(percpu);
+}
+
+static int tcx_attach(struct store *st, const char *name, const struct pp_pair *p, int dir)
+{
+	const struct pp_dev *dev = &p->dev[dir];
 	char path[PATH_MAX];
-	int fd, err;
+	int fd, err = 0;
 
 	fd = bpf_link_create(st->prog_fd, dev->ifindex, PP_BPF_TCX_INGRESS, NULL);
-	if (fd < 0)
-		return fd;
+	if (fd < 0) {
+		err = -errno;
+		pr_warn("device '%s': cannot attach a tcx link: %s\n", dev->ifname,
+			strerror(-err));
+		return err;
+	}
 	store_link_path(st, name, dir, path, sizeof(path));
-	err = bpf_obj_pin(fd, path);
-	if (err) {
+	if (bpf_obj_pin(fd, path)) {
 		err = -errno;
 		pr_warn("device '%s': cannot pin its tcx link at %s: %s\n", dev->ifname,
 			path, strerror(-err));
-		/* Closing our only reference releases the link and detaches. */
 	}
+	/* Without the pin, closing our only reference detaches the link. */
 	close(fd);
 	return err;
 }
@@ -160,7 +255,7 @@ static int tcx_detach(struct store *st, const char *name, int dir)
 	store_link_path(st, name, dir, path, sizeof(path));
 	fd = bpf_obj_get(path);
 	if (fd < 0)
-		return fd == -ENOENT ? 0 : fd;
+		return errno == ENOENT ? 0 : -errno;
 	/* -ENOLINK: the device is gone and the link is defunct already. */
 	if (bpf_link_detach(fd) && errno != ENOLINK)
 		err = -errno;
@@ -173,49 +268,49 @@ static int tcx_detach(struct store *st, const char *name, int dir)
 	return err;
 }
 
-static int tc_attach(struct store *st, struct pp_dev *dev)
+static int tc_attach(struct store *st, struct pp_pair *p, int dir, __u32 flags)
 {
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dev->ifindex,
-			    .attach_point = BPF_TC_INGRESS);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = st->prog_fd);
+	struct pp_dev *dev = &p->dev[dir];
+	struct bpf_tc_hook hook;
+	struct bpf_tc_opts opts;
 	int err;
 
-	err = bpf_tc_hook_create(&hook);
-	if (err && err != -EEXIST) {
-		pr_warn("device '%s': cannot create the clsact qdisc: %s\n", dev->ifname,
-			strerror(-err));
-		return err;
+	tc_hook_opts(p, dir, &hook, &opts);
+	if (!flags && dev->tc_made_qdisc) {
+		err = bpf_tc_hook_create(&hook);
+		if (err && err != -EEXIST) {
+			pr_warn("device '%s': cannot create the clsact qdisc: %s\n",
+				dev->ifname, strerror(-err));
+			return err;
+		}
+		dev->tc_made_qdisc = !err;
 	}
-	dev->tc_made_qdisc = !err;
-	/* handle and priority 0: the kernel picks free ones and echoes them. */
+	opts.prog_fd = st->prog_fd;
+	opts.flags = flags;
 	err = bpf_tc_attach(&hook, &opts);
 	if (err) {
 		pr_warn("device '%s': cannot attach the cls_bpf filter: %s\n", dev->ifname,
 			strerror(-err));
-		if (dev->tc_made_qdisc) {
+		if (!flags && dev->tc_made_qdisc) {
 			hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 			bpf_tc_hook_destroy(&hook);
 		}
-		return err;
 	}
-	dev->tc_handle = opts.handle;
-	dev->tc_priority = opts.priority;
-	return 0;
+	return err;
 }
 
-static int tc_detach(const char *name, const struct pp_dev *dev)
+static int tc_detach(const char *name, const struct pp_pair *p, int dir)
 {
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dev->ifindex,
-			    .attach_point = BPF_TC_INGRESS);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = dev->tc_handle,
-			    .priority = dev->tc_priority);
+	struct bpf_tc_hook hook;
+	struct bpf_tc_opts opts;
 	int err;
 
+	tc_hook_opts(p, dir, &hook, &opts);
 	err = bpf_tc_detach(&hook, &opts);
-	/* The device, and its filters with it, may be gone already. */
+	/* The filter was never made, or went with its device. */
 	if (err == -ENOENT || err == -ENODEV || err == -EINVAL)
 		err = 0;
-	if (!err && dev->tc_made_qdisc) {
+	if (!err && p->dev[dir].tc_made_qdisc) {
 		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 		err = bpf_tc_hook_destroy(&hook);
 		if (err == -ENOENT || err == -ENODEV || err == -EINVAL)
@@ -223,33 +318,25 @@ static int tc_detach(const char *name, const struct pp_dev *dev)
 	}
 	if (err)
 		pr_warn("pair '%s': cannot detach the cls_bpf filter on '%s': %s\n",
-			name, dev->ifname, strerror(-err));
+			name, p->dev[dir].ifname, strerror(-err));
 	return err;
 }
 
 static int hook_attach(struct store *st, const char *name, struct pp_pair *p, int dir)
 {
-	struct pp_dev *dev = &p->dev[dir];
-	int err;
-
 	if (p->mode == PP_MODE_TC)
-		return tc_attach(st, dev);
-	err = tcx_attach(st, name, dev, dir);
-	if (err)
-		pr_warn("device '%s': cannot attach a tcx link: %s\n", dev->ifname,
-			strerror(-err));
-	return err;
+		return tc_attach(st, p, dir, 0);
+	return tcx_attach(st, name, p, dir);
 }
 
-static int hook_detach(struct store *st, const char *name, const struct pp_pair *p,
-		       int dir)
+static int hook_detach(struct store *st, const char *name, const struct pp_pair *p, int dir)
 {
 	/*
 	 * A legacy filter is found by ifindex, which means nothing outside
 	 * its own netns: when that netns is gone, so are its filters.
 	 */
 	if (p->mode == PP_MODE_TC)
-		return st->netns_live ? tc_detach(name, &p->dev[dir]) : 0;
+		return st->netns_live ? tc_detach(name, p, dir) : 0;
 	return tcx_detach(st, name, dir);
 }
 
@@ -266,90 +353,156 @@ static int probe_tcx(struct store *st, const struct veth_info *a)
 	return PP_MODE_TC;
 }
 
-int pair_attach(struct store *st, const char *name, const struct veth_info *a,
-		const struct veth_info *b, enum cli_mode mode)
+static int write_record(struct store *st, const struct pp_pair_key *key,
+			const struct pp_pair *p, __u64 flags)
 {
-	struct pp_pair_key key;
-	struct pp_pair pair = {};
-	__u32 keys[PP_DIR_MAX] = { a->ifindex, b->ifindex };
-	int err, d, attached = 0, ports = 0;
+	if (bpf_map_update_elem(st->pairs_fd, key, p, flags)) {
+		int err = -errno;
 
-	key_of(name, &key);
-	if (!bpf_map_lookup_elem(st->pairs_fd, &key, &pair)) {
-		if (same_devices(&pair, a, b)) {
-			pr_info("pair '%s' is attached already\n", name);
-			return 0;
-		}
-		pr_warn("pair '%s' already exists with devices '%s' and '%s'\n", name,
-			pair.dev[0].ifname, pair.dev[1].ifname);
-		return -EEXIST;
-	}
-	memset(&pair, 0, sizeof(pair));
-	err = scan_pairs(st, a, b, &pair.pair_id);
-	if (err)
+		pr_warn("pair '%s': cannot record it: %s\n", key->name, strerror(-err));
 		return err;
-
-	pair.mode = mode == MODE_TC ? PP_MODE_TC :
-		    mode == MODE_TCX ? PP_MODE_TCX : probe_tcx(st, a);
-	pair.attached_at = time(NULL);
-	fill_dev(&pair.dev[PP_DIR_A_TO_B], a);
-	fill_dev(&pair.dev[PP_DIR_B_TO_A], b);
-
-	/* Ports first: a program that finds no entry passes the frame on. */
-	err = add_port(st, a, b, PP_DIR_A_TO_B, pair.pair_id);
-	if (err)
-		goto undo;
-	ports++;
-	err = add_port(st, b, a, PP_DIR_B_TO_A, pair.pair_id);
-	if (err)
-		goto undo;
-	ports++;
-	for (d = 0; d < PP_DIR_MAX; d++) {
-		err = hook_attach(st, name, &pair, d);
-		if (err)
-			goto undo;
-		attached++;
-	}
-	err = kdrop_add_pair(st, &pair);
-	if (err)
-		goto undo;
-	if (bpf_map_update_elem(st->pairs_fd, &key, &pair, BPF_NOEXIST)) {
-		err = -errno;
-		pr_warn("pair '%s': cannot record it: %s\n", name, strerror(-err));
-		kdrop_del_pair(st, &pair);
-		goto undo;
 	}
 	return 0;
-undo:
-	while (attached--)
-		hook_detach(st, name, &pair, attached);
-	while (ports--)
-		bpf_map_delete_elem(st->ports_fd, &keys[ports]);
-	return err;
 }
 
-static int detach_pair(struct store *st, const struct pp_pair_key *key,
-		       const struct pp_pair *pair)
+/* Take every part of a pair away; parts never made are skipped. */
+static int remove_pair(struct store *st, const struct pp_pair_key *key, struct pp_pair *p,
+		       int kill_base)
 {
 	int d, err, ret = 0;
 
+	if (p->state != PP_PAIR_DETACHING) {
+		p->state = PP_PAIR_DETACHING;
+		ret = write_record(st, key, p, BPF_EXIST);
+		if (ret)
+			return ret;
+	}
+	kill_point(kill_base + 1);
 	/* Hooks first, so no frame meets a pair half taken apart. */
 	for (d = 0; d < PP_DIR_MAX; d++) {
-		err = hook_detach(st, key->name, pair, d);
+		err = hook_detach(st, key->name, p, d);
 		if (err && !ret)
 			ret = err;
+		kill_point(kill_base + 2 + d);
 	}
 	if (ret)
 		return ret;
-	kdrop_del_pair(st, pair);
+	kdrop_del_pair(st, p);
+	kill_point(kill_base + 4);
 	for (d = 0; d < PP_DIR_MAX; d++)
-		bpf_map_delete_elem(st->ports_fd, &pair->dev[d].ifindex);
-	if (bpf_map_delete_elem(st->pairs_fd, key)) {
+		del_port(st, p, d);
+	kill_point(kill_base + 5);
+	if (bpf_map_delete_elem(st->pairs_fd, key) && errno != ENOENT) {
 		ret = -errno;
 		pr_warn("pair '%s': cannot remove its record: %s\n", key->name,
 			strerror(-ret));
 	}
 	return ret;
+}
+
+/* A pinned program from another build is replaced before new pairs use it. */
+static int refresh_prog(struct store *st)
+{
+	struct pp_meta meta = {};
+	__u32 zero = 0;
+	int fd, err;
+
+	if (!bpf_map_lookup_elem(st->meta_fd, &zero, &meta) &&
+	    meta.prog_hash == store_prog_hash())
+		return 0;
+	fd = store_load_prog(st);
+	if (fd < 0)
+		return fd;
+	err = store_pin_prog(st, fd);
+	close(fd);
+	return err;
+}
+
+int pair_attach(struct store *st, const char *name, const struct veth_info *a,
+		const struct veth_info *b, enum cli_mode mode)
+{
+	struct pp_pair_key key;
+	struct pp_pair pair = {};
+	int err, d, attached = 0, ports = 0;
+
+	key_of(name, &key);
+	if (!bpf_map_lookup_elem(st->pairs_fd, &key, &pair)) {
+		if (!same_devices(&pair, a, b)) {
+			pr_warn("pair '%s' already exists with devices '%s' and '%s'\n", name,
+				pair.dev[0].ifname, pair.dev[1].ifname);
+			return -EEXIST;
+		}
+		/* Attaching again with another program build upgrades in place. */
+		if (pair_needs_upgrade(st))
+			return pair_upgrade(st, name);
+		pr_info("pair '%s' is attached already\n", name);
+		return 0;
+	}
+	memset(&pair, 0, sizeof(pair));
+	err = scan_pairs(st, a, b, &pair.pair_id);
+	if (!err)
+		err = refresh_prog(st);
+	if (err)
+		return err;
+
+	pair.mode = mode == MODE_TC ? PP_MODE_TC :
+		    mode == MODE_TCX ? PP_MODE_TCX : probe_tcx(st, a);
+	pair.state = PP_PAIR_ATTACHING;
+	pair.attached_at = time(NULL);
+	fill_dev(&pair.dev[PP_DIR_A_TO_B], a);
+	fill_dev(&pair.dev[PP_DIR_B_TO_A], b);
+	/*
+	 * Whether the clsact qdisc will be ours is recorded before it is
+	 * made, so a roll-back after a kill removes it too.
+	 */
+	for (d = 0; pair.mode == PP_MODE_TC && d < PP_DIR_MAX; d++) {
+		err = netlink_has_clsact(pair.dev[d].ifindex);
+		if (err < 0) {
+			pr_warn("device '%s': cannot list its qdiscs: %s\n",
+				pair.dev[d].ifname, strerror(-err));
+			return err;
+		}
+		pair.dev[d].tc_made_qdisc = !err;
+	}
+
+	err = write_record(st, &key, &pair, BPF_NOEXIST);
+	if (err)
+		return err;
+	kill_point(1);
+	/* Ports before hooks: a program that finds no entry passes the frame on. */
+	for (d = 0; d < PP_DIR_MAX; d++) {
+		err = add_port(st, &pair, d);
+		if (err)
+			goto undo;
+		ports++;
+		kill_point(2 + d);
+	}
+	for (d = 0; d < PP_DIR_MAX; d++) {
+		err = hook_attach(st, name, &pair, d);
+		if (err)
+			goto undo;
+		attached++;
+		kill_point(4 + d);
+	}
+	err = kdrop_add_pair(st, &pair);
+	if (err)
+		goto undo;
+	kill_point(6);
+	pair.state = PP_PAIR_ATTACHED;
+	err = write_record(st, &key, &pair, BPF_EXIST);
+	if (err) {
+		kdrop_del_pair(st, &pair);
+		goto undo;
+	}
+	kill_point(7);
+	return 0;
+undo:
+	while (attached--)
+		hook_detach(st, name, &pair, attached);
+	while (ports--)
+		del_port(st, &pair, ports);
+	bpf_map_delete_elem(st->pairs_fd, &key);
+	return err;
 }
 
 int pair_detach(struct store *st, const char *name)
@@ -362,10 +515,12 @@ int pair_detach(struct store *st, const char *name)
 		pr_warn("pair '%s' does not exist\n", name);
 		return -ENOENT;
 	}
-	return detach_pair(st, &key, &pair);
+	return remove_pair(st, &key, &pair, 10);
 }
 
-int pair_detach_all(struct store *st)
+/* Apply fn to every pair (or those select() picks); the first error wins. */
+static int for_each_pair(struct store *st, bool (*select)(struct store *, struct store_pair *),
+			 int (*fn)(struct store *, struct store_pair *))
 {
 	struct store_pair *list;
 	int n, i, err, ret = 0;
@@ -374,10 +529,137 @@ int pair_detach_all(struct store *st)
 	if (n < 0)
 		return n;
 	for (i = 0; i < n; i++) {
-		err = detach_pair(st, &list[i].key, &list[i].pair);
+		if (select && !select(st, &list[i]))
+			continue;
+		err = fn(st, &list[i]);
 		if (err && !ret)
 			ret = err;
 	}
 	free(list);
 	return ret;
+}
+
+static int remove_one(struct store *st, struct store_pair *sp)
+{
+	return remove_pair(st, &sp->key, &sp->pair, 10);
+}
+
+int pair_detach_all(struct store *st)
+{
+	return for_each_pair(st, NULL, remove_one);
+}
+
+static bool unfinished(struct store *st, struct store_pair *sp)
+{
+	(void)st;
+	return sp->pair.state != PP_PAIR_ATTACHED;
+}
+
+static int roll_back(struct store *st, struct store_pair *sp)
+{
+	pr_info("pair '%s' was left half-%s by an interrupted pairpath: removing it\n",
+		sp->key.name, sp->pair.state == PP_PAIR_ATTACHING ? "attached" : "detached");
+	return remove_pair(st, &sp->key, &sp->pair, 20);
+}
+
+int pair_recover(struct store *st)
+{
+	return for_each_pair(st, unfinished, roll_back);
+}
+
+static bool broken(struct store *st, struct store_pair *sp)
+{
+	return sp->pair.state == PP_PAIR_ATTACHED &&
+	       !pair_is_up(st, sp->key.name, &sp->pair);
+}
+
+static int collect(struct store *st, struct store_pair *sp)
+{
+	int err = remove_pair(st, &sp->key, &sp->pair, 30);
+
+	if (!err)
+		printf("removed broken pair '%s' (%s, %s)\n", sp->key.name,
+		       sp->pair.dev[0].ifname, sp->pair.dev[1].ifname);
+	return err;
+}
+
+int pair_gc(struct store *st)
+{
+	return for_each_pair(st, broken, collect);
+}
+
+bool pair_needs_upgrade(const struct store *st)
+{
+	struct pp_meta meta = {};
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(st->meta_fd, &zero, &meta) ||
+	       meta.prog_hash != store_prog_hash();
+}
+
+/*
+ * Swap the program under a pair without a gap: bpf_link_update() for a
+ * tcx link, and a cls_bpf filter replaced in place (same handle and
+ * priority, NLM_F_REPLACE) for legacy tc. The maps, and so the counters,
+ * are the same ones before and after.
+ */
+static int upgrade_one(struct store *st, struct store_pair *sp)
+{
+	struct pp_pair *p = &sp->pair;
+	char path[PATH_MAX];
+	int d, fd, err = 0;
+
+	for (d = 0; d < PP_DIR_MAX && !err; d++) {
+		if (p->mode == PP_MODE_TC) {
+			err = tc_attach(st, p, d, BPF_TC_F_REPLACE);
+			continue;
+		}
+		store_link_path(st, sp->key.name, d, path, sizeof(path));
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			err = -errno;
+		} else {
+			if (bpf_link_update(fd, st->prog_fd, NULL))
+				err = -errno;
+			close(fd);
+		}
+		if (err)
+			pr_warn("pair '%s': cannot update the tcx link %s: %s\n", sp->key.name,
+				path, strerror(-err));
+	}
+	return err;
+}
+
+static const char *upgrade_name;
+
+static bool upgrade_selected(struct store *st, struct store_pair *sp)
+{
+	(void)st;
+	return sp->pair.state == PP_PAIR_ATTACHED &&
+	       (!upgrade_name || !strcmp(upgrade_name, sp->key.name));
+}
+
+int pair_upgrade(struct store *st, const char *name)
+{
+	struct pp_pair_key key;
+	struct pp_pair pair;
+	int fd, err;
+
+	if (name) {
+		key_of(name, &key);
+		if (bpf_map_lookup_elem(st->pairs_fd, &key, &pair)) {
+			pr_warn("pair '%s' does not exist\n", name);
+			return -ENOENT;
+		}
+	}
+	fd = store_load_prog(st);
+	if (fd < 0)
+		return fd;
+	/* Pinned first: the program every pair is moved to is the one new pairs get. */
+	err = store_pin_prog(st, fd);
+	close(fd);
+	if (err)
+		return err;
+	upgrade_name = name;
+	return for_each_pair(st, upgrade_selected, upgrade_one);
 }

@@ -14,6 +14,13 @@ int pair_attach(struct store *st, const char *name, const struct veth_info *a,
 		const struct veth_info *b, enum cli_mode mode);
 int pair_detach(struct store *st, const char *name);
 int pair_detach_all(struct store *st);
+/* Roll back pairs an interrupted pairpath left half attached or detached. */
+int pair_recover(struct store *st);
+/* Remove pairs whose devices or hooks are gone. */
+int pair_gc(struct store *st);
+/* Move a pair (all if name is NULL) to the program built into this pairpath. */
+int pair_upgrade(struct store *st, const char *name);
+bool pair_needs_upgrade(const struct store *st);
 
 const char *pair_mode_name(int mode);
 /* Both devices still there under their names, and both hooks in place. */

@@ -118,8 +118,12 @@ int show_status(FILE *out, const struct store *st, enum cli_format format)
 		arr = cJSON_AddArrayToObject(root, "pairs");
 		for (i = 0; i < n; i++) {
 			const struct pp_pair *p = &list[i].pair;
-			cJSON *o = cJSON_CreateObject();
+			cJSON *o;
 
+			/* Half-done records are rolled back by the next change. */
+			if (p->state != PP_PAIR_ATTACHED)
+				continue;
+			o = cJSON_CreateObject();
 			format_time(p->attached_at, since, sizeof(since));
 			cJSON_AddStringToObject(o, "name", list[i].key.name);
 			cJSON_AddNumberToObject(o, "id", p->pair_id);
@@ -140,6 +144,8 @@ int show_status(FILE *out, const struct store *st, enum cli_format format)
 	for (i = 0; i < n; i++) {
 		const struct pp_pair *p = &list[i].pair;
 
+		if (p->state != PP_PAIR_ATTACHED)
+			continue;
 		format_time(p->attached_at, since, sizeof(since));
 		fprintf(out, "%-16s %-15s %-15s %-4s %-6s %s\n", list[i].key.name,
 			p->dev[0].ifname, p->dev[1].ifname, pair_mode_name(p->mode),

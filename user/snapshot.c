@@ -35,8 +35,11 @@ int snapshot_take(const struct store *st, struct snapshot *snap)
 		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
-		struct pair_snapshot *ps = &snap->pairs[i];
+		struct pair_snapshot *ps = &snap->pairs[snap->n];
 
+		/* Half-done records are rolled back by the next change: not shown. */
+		if (list[i].pair.state != PP_PAIR_ATTACHED)
+			continue;
 		ps->key = list[i].key;
 		ps->pair = list[i].pair;
 		ps->up = pair_is_up(st, ps->key.name, &ps->pair);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -22,6 +23,7 @@
 #include "pairpath.skel.h"
 
 #define BPFFS_DEFAULT	"/sys/fs/bpf"
+#define STORE_LOCK_WAIT_MS	30000
 
 static bool on_bpffs(const char *path)
 {
@@ -86,11 +88,33 @@ static bool kernel_needs_pkt_type(void)
 	return major < 6 || (major == 6 && minor < 15);
 }
 
-static int load_and_pin(struct store *st)
+static int get_pinned(const struct store *st, const char *name);
+
+/* Which BPF object a pinned program came from: FNV-1a over its ELF. */
+__u64 store_prog_hash(void)
+{
+	const unsigned char *p;
+	__u64 hash = 0xcbf29ce484222325ULL;
+	size_t len, i;
+
+	p = pairpath__elf_bytes(&len);
+	for (i = 0; i < len; i++)
+		hash = (hash ^ p[i]) * 0x100000001b3ULL;
+	return hash;
+}
+
+static int set_pin_path(struct bpf_map *map, const struct store *st, const char *name)
 {
 	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", st->dir, name);
+	return bpf_map__set_pin_path(map, path);
+}
+
+int store_load_prog(struct store *st)
+{
 	struct pairpath *skel;
-	int err;
+	int err, fd = -1;
 
 	skel = pairpath__open();
 	if (!skel) {
@@ -100,12 +124,15 @@ static int load_and_pin(struct store *st)
 	}
 	skel->rodata->set_pkt_type = kernel_needs_pkt_type();
 
-	/* libbpf reuses a map already pinned at the path, or pins a new one. */
-	snprintf(path, sizeof(path), "%s/ports", st->dir);
-	err = bpf_map__set_pin_path(skel->maps.ports, path);
-	snprintf(path, sizeof(path), "%s/pairs", st->dir);
+	/*
+	 * libbpf reuses a map already pinned at the path (after checking that
+	 * its type, key and value sizes match), or creates and pins it.
+	 */
+	err = set_pin_path(skel->maps.ports, st, "ports");
 	if (!err)
-		err = bpf_map__set_pin_path(skel->maps.pairs, path);
+		err = set_pin_path(skel->maps.pairs, st, "pairs");
+	if (!err)
+		err = set_pin_path(skel->maps.meta, st, "meta");
 	if (err)
 		goto cleanup;
 
@@ -114,25 +141,68 @@ static int load_and_pin(struct store *st)
 		pr_warn("cannot load the BPF program: %s\n", strerror(-err));
 		goto cleanup;
 	}
-	snprintf(path, sizeof(path), "%s/prog", st->dir);
-	err = bpf_program__pin(skel->progs.pairpath_ingress, path);
-	if (err) {
-		pr_warn("cannot pin the program at %s: %s\n", path, strerror(-err));
-		goto cleanup;
-	}
-	/* Without the tracer pairs still work; only kernel drops go uncounted. */
-	kdrop_load_and_pin(st);
+	fd = dup(bpf_program__fd(skel->progs.pairpath_ingress));
+	if (fd < 0)
+		err = -errno;
 cleanup:
 	pairpath__destroy(skel);
-	return err;
+	return err ? err : fd;
+}
+
+/* Pin fd as the program new pairs get; the previous pin, if any, goes. */
+int store_pin_prog(struct store *st, int fd)
+{
+	struct pp_meta meta = {};
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/prog", st->dir);
+	if (unlink(path) && errno != ENOENT)
+		return -errno;
+	if (bpf_obj_pin(fd, path)) {
+		err = -errno;
+		pr_warn("cannot pin the program at %s: %s\n", path, strerror(-err));
+		return err;
+	}
+	bpf_map_lookup_elem(st->meta_fd, &zero, &meta);
+	if (!meta.created_at)
+		meta.created_at = time(NULL);
+	meta.layout = PP_MAP_LAYOUT;
+	meta.prog_hash = store_prog_hash();
+	if (bpf_map_update_elem(st->meta_fd, &zero, &meta, BPF_ANY))
+		return -errno;
+	if (st->prog_fd >= 0)
+		close(st->prog_fd);
+	st->prog_fd = dup(fd);
+	return st->prog_fd < 0 ? -errno : 0;
+}
+
+static int load_and_pin(struct store *st)
+{
+	int fd, err;
+
+	fd = store_load_prog(st);
+	if (fd < 0)
+		return fd;
+	st->meta_fd = get_pinned(st, "meta");
+	err = st->meta_fd < 0 ? st->meta_fd : store_pin_prog(st, fd);
+	close(fd);
+	if (err)
+		return err;
+	/* Without the tracer pairs still work; only kernel drops go uncounted. */
+	kdrop_load_and_pin(st);
+	return 0;
 }
 
 static int get_pinned(const struct store *st, const char *name)
 {
 	char path[PATH_MAX];
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", st->dir, name);
-	return bpf_obj_get(path);
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
 }
 
 /* A map pinned by an older or newer pairpath must not be misread. */
@@ -154,6 +224,22 @@ static int check_map(int fd, const char *name, __u32 key_size, __u32 value_size)
 	return 0;
 }
 
+static int check_layout(const struct store *st)
+{
+	struct pp_meta meta = {};
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(st->meta_fd, &zero, &meta))
+		return -errno;
+	if (meta.layout != PP_MAP_LAYOUT) {
+		pr_warn("pinned maps in %s have layout %u, this pairpath reads layout %u: "
+			"use the pairpath that made them, or 'pairpath reset'\n",
+			st->dir, meta.layout, PP_MAP_LAYOUT);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 static int open_pinned(struct store *st)
 {
 	int err;
@@ -161,6 +247,7 @@ static int open_pinned(struct store *st)
 	st->prog_fd = get_pinned(st, "prog");
 	st->ports_fd = get_pinned(st, "ports");
 	st->pairs_fd = get_pinned(st, "pairs");
+	st->meta_fd = get_pinned(st, "meta");
 	st->kdevs_fd = get_pinned(st, "kdevs");
 	st->kdrops_fd = get_pinned(st, "kdrops");
 	if (st->kdevs_fd < 0 || st->kdrops_fd < 0) {
@@ -170,12 +257,16 @@ static int open_pinned(struct store *st)
 			close(st->kdrops_fd);
 		st->kdevs_fd = st->kdrops_fd = -1;
 	}
-	if (st->prog_fd < 0 || st->ports_fd < 0 || st->pairs_fd < 0)
+	if (st->prog_fd < 0 || st->ports_fd < 0 || st->pairs_fd < 0 || st->meta_fd < 0)
 		return -ENOENT;
 	err = check_map(st->ports_fd, "ports", sizeof(__u32), sizeof(struct pp_port));
 	if (!err)
 		err = check_map(st->pairs_fd, "pairs", sizeof(struct pp_pair_key),
 				sizeof(struct pp_pair));
+	if (!err)
+		err = check_map(st->meta_fd, "meta", sizeof(__u32), sizeof(struct pp_meta));
+	if (!err)
+		err = check_layout(st);
 	return err;
 }
 
@@ -187,12 +278,40 @@ static void close_fds(struct store *st)
 		close(st->ports_fd);
 	if (st->pairs_fd >= 0)
 		close(st->pairs_fd);
+	if (st->meta_fd >= 0)
+		close(st->meta_fd);
 	if (st->kdevs_fd >= 0)
 		close(st->kdevs_fd);
 	if (st->kdrops_fd >= 0)
 		close(st->kdrops_fd);
-	st->prog_fd = st->ports_fd = st->pairs_fd = -1;
+	st->prog_fd = st->ports_fd = st->pairs_fd = st->meta_fd = -1;
 	st->kdevs_fd = st->kdrops_fd = -1;
+}
+
+/*
+ * Serialises every pairpath that changes state under this root. A second
+ * one waits its turn, but not forever: a holder that hangs is reported.
+ */
+static int lock_root(int fd, const char *root)
+{
+	int waited_ms = 0;
+
+	while (flock(fd, LOCK_EX | LOCK_NB)) {
+		if (errno != EWOULDBLOCK) {
+			pr_warn("pin root '%s': cannot lock: %s\n", root, strerror(errno));
+			return -errno;
+		}
+		if (waited_ms == 0)
+			pr_info("waiting for another pairpath to finish with %s\n", root);
+		if (waited_ms >= STORE_LOCK_WAIT_MS) {
+			pr_warn("pin root '%s' is locked by another pairpath: gave up after %d s\n",
+				root, STORE_LOCK_WAIT_MS / 1000);
+			return -EBUSY;
+		}
+		usleep(10 * 1000);
+		waited_ms += 10;
+	}
+	return 0;
 }
 
 int store_open(struct store *st, const char *root, unsigned int flags)
@@ -219,7 +338,7 @@ int store_open_dir(struct store *st, const char *root, const char *dir,
 	unsigned long long cookie = 0;
 
 	memset(st, 0, sizeof(*st));
-	st->lock_fd = st->prog_fd = st->ports_fd = st->pairs_fd = -1;
+	st->lock_fd = st->prog_fd = st->ports_fd = st->pairs_fd = st->meta_fd = -1;
 	st->kdevs_fd = st->kdrops_fd = -1;
 	st->netns_live = netns_live;
 	if (base && sscanf(base, "/netns-%llu", &cookie) == 1)
@@ -244,12 +363,9 @@ int store_open_dir(struct store *st, const char *root, const char *dir,
 			pr_warn("pin root '%s': %s\n", root, strerror(-err));
 			return err;
 		}
-		/* Serialises every pairpath that changes state under this root. */
-		if (flock(st->lock_fd, LOCK_EX)) {
-			err = -errno;
-			pr_warn("pin root '%s': cannot lock: %s\n", root, strerror(-err));
+		err = lock_root(st->lock_fd, root);
+		if (err)
 			goto fail;
-		}
 	}
 
 	if (access(st->dir, F_OK)) {
@@ -268,6 +384,7 @@ int store_open_dir(struct store *st, const char *root, const char *dir,
 	if (err == -ENOENT && (flags & STORE_CREATE)) {
 		close_fds(st);
 		err = load_and_pin(st);
+		close_fds(st);
 		if (!err)
 			err = open_pinned(st);
 	}
@@ -285,7 +402,7 @@ fail:
 int store_remove(struct store *st)
 {
 	static const char *const pins[] = {
-		"prog", "ports", "pairs", "kdrop_link", "kdevs", "kdrops",
+		"prog", "ports", "pairs", "meta", "kdrop_link", "kdevs", "kdrops",
 	};
 	char path[PATH_MAX];
 	size_t i;

@@ -25,6 +25,7 @@ struct store {
 	int prog_fd;
 	int ports_fd;
 	int pairs_fd;
+	int meta_fd;
 	int kdevs_fd;		/* -1 where the kernel-drop tracer is not loaded */
 	int kdrops_fd;
 	__u64 netns_cookie;	/* of the netns the directory is for */
@@ -52,6 +53,14 @@ int store_open(struct store *st, const char *root, unsigned int flags);
 int store_open_dir(struct store *st, const char *root, const char *dir,
 		   bool netns_live, unsigned int flags);
 void store_close(struct store *st);
+/*
+ * Load a fresh instance of the program built into this pairpath against
+ * the pinned maps; returns its fd. store_pin_prog() makes an fd the
+ * program new pairs get and records its hash in the meta map.
+ */
+int store_load_prog(struct store *st);
+int store_pin_prog(struct store *st, int prog_fd);
+__u64 store_prog_hash(void);
 /* Unpin the program and maps and remove the netns directory. */
 int store_remove(struct store *st);
 /* Undo what store_open() created, if the command that opened it failed. */

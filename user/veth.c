@@ -5,6 +5,8 @@
 #include <netlink/netlink.h>
 #include <netlink/msg.h>
 #include <netlink/route/link.h>
+#include <netlink/route/qdisc.h>
+#include <linux/pkt_sched.h>
 #include <linux/if_link.h>
 #include "log.h"
 #include "veth.h"
@@ -136,4 +138,26 @@ bool veth_present(int ifindex, const char *ifname)
 	char name[IF_NAMESIZE];
 
 	return if_indextoname(ifindex, name) && !strcmp(name, ifname);
+}
+
+int netlink_has_clsact(int ifindex)
+{
+	struct nl_cache *cache = NULL;
+	struct rtnl_qdisc *qdisc;
+	struct nl_sock *sk;
+	int ret = -EIO;
+
+	sk = nl_socket_alloc();
+	if (!sk)
+		return -ENOMEM;
+	if (nl_connect(sk, NETLINK_ROUTE) < 0 || rtnl_qdisc_alloc_cache(sk, &cache) < 0)
+		goto out;
+	qdisc = rtnl_qdisc_get_by_parent(cache, ifindex, TC_H_CLSACT);
+	ret = qdisc != NULL;
+	if (qdisc)
+		rtnl_qdisc_put(qdisc);
+	nl_cache_free(cache);
+out:
+	nl_socket_free(sk);
+	return ret;
 }

@@ -24,6 +24,9 @@ struct veth_info {
  */
 int veth_lookup(const char *name, struct veth_info *info);
 
+/* Has the device a clsact qdisc? 1, 0, or a negative errno. */
+int netlink_has_clsact(int ifindex);
+
 /* Does ifindex still name a device called ifname in this netns? */
 bool veth_present(int ifindex, const char *ifname);
 

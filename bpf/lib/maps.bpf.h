@@ -25,4 +25,12 @@ struct {
 	__type(value, struct pp_pair);
 } pairs SEC(".maps");
 
+/* Layout version and program identity of the pinned state. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pp_meta);
+} meta SEC(".maps");
+
 #endif /* __PAIRPATH_MAPS_BPF_H */
