@@ -20,6 +20,7 @@ enum opt_id {
 	OPT_ALL,
 	OPT_WATCH,
 	OPT_LISTEN,
+	OPT_USER,
 };
 
 #define ON(c)		(1u << (c))
@@ -53,6 +54,8 @@ static const struct cli_opt {
 	  "redraw the table every SECS seconds, with rates" },
 	{ "listen", 0, "ADDR:PORT", ON(CMD_SERVE), OPT_LISTEN,
 	  "where to serve /metrics (default " PP_DEFAULT_LISTEN ", loopback)" },
+	{ "user", 0, "USER", ON(CMD_SERVE), OPT_USER,
+	  "serve as USER without capabilities (default " PP_DEFAULT_USER ")" },
 };
 
 static const struct cli_cmd_desc {
@@ -246,6 +249,11 @@ static int apply_opt(struct cli *cli, const struct cli_opt *o, const char *val,
 	case OPT_LISTEN:
 		cli->listen = val;
 		return cli_parse_listen(val, &cli->listen_addr, &cli->listen_len, err, errlen);
+	case OPT_USER:
+		if (!*val || strlen(val) > 32)
+			fail("user name '%.32s' is invalid", val);
+		cli->user = val;
+		break;
 	}
 	return 0;
 }
@@ -265,6 +273,7 @@ int cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen)
 	memset(cli, 0, sizeof(*cli));
 	cli->pin_root = PP_DEFAULT_PIN_ROOT;
 	cli->listen = PP_DEFAULT_LISTEN;
+	cli->user = PP_DEFAULT_USER;
 	err[0] = '\0';
 	ret = cli_parse_listen(cli->listen, &cli->listen_addr, &cli->listen_len, err, errlen);
 	if (ret)

@@ -13,6 +13,7 @@
 
 #define PP_DEFAULT_PIN_ROOT	"/sys/fs/bpf/pairpath"
 #define PP_DEFAULT_LISTEN	"127.0.0.1:9435"
+#define PP_DEFAULT_USER		"nobody"
 
 enum cli_cmd {
 	CMD_NONE = 0,
@@ -51,6 +52,7 @@ struct cli {
 	bool all;
 	unsigned int watch_secs;
 	const char *listen;
+	const char *user;
 	struct sockaddr_storage listen_addr;
 	socklen_t listen_len;
 	const char *args[3];

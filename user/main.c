@@ -149,7 +149,7 @@ static int cmd_read(const struct cli *cli)
 	struct store st;
 	int err;
 
-	err = store_open(&st, cli->pin_root, 0);
+	err = store_open(&st, cli->pin_root, STORE_RDONLY);
 	if (err && err != -ENOENT)
 		return err;
 	if (cli->cmd == CMD_STATUS)
@@ -218,7 +218,7 @@ int main(int argc, char **argv)
 		err = cmd_read(&cli);
 		break;
 	case CMD_SERVE:
-		err = serve_run(listen_fd, cli.pin_root);
+		err = serve_run(listen_fd, cli.pin_root, cli.user);
 		break;
 	default:
 		err = -EINVAL;

@@ -95,7 +95,7 @@ bool pair_is_up(const struct store *st, const char *name, const struct pp_pair *
 	struct bpf_tc_opts opts;
 	char path[PATH_MAX];
 	__u32 ifindex = 0;
-	int d;
+	int d, err;
 
 	if (p->state != PP_PAIR_ATTACHED)
 		return false;
@@ -104,7 +104,11 @@ bool pair_is_up(const struct store *st, const char *name, const struct pp_pair *
 			return false;
 		if (p->mode == PP_MODE_TCX) {
 			store_link_path(st, name, d, path, sizeof(path));
-			if (tcx_link_ifindex(path, &ifindex, NULL) || ifindex != p->dev[d].ifindex)
+			err = tcx_link_ifindex(path, &ifindex, NULL);
+			/* An exporter without privileges can judge by the devices only. */
+			if (err == -EACCES || err == -EPERM)
+				continue;
+			if (err || ifindex != p->dev[d].ifindex)
 				return false;
 		} else if (st->netns_live) {
 			tc_hook_opts(p, d, &hook, &opts);

@@ -8,7 +8,9 @@
 #include <unistd.h>
 #include <microhttpd.h>
 #include "log.h"
+#include "kdrop.h"
 #include "metrics_text.h"
+#include "privs.h"
 #include "serve.h"
 #include "snapshot.h"
 #include "store.h"
@@ -23,9 +25,7 @@ static const char index_page[] =
 	"<p><a href=\"/metrics\">Metrics</a></p></body></html>\n";
 
 struct serve_ctx {
-	const char *root;
 	struct store st;
-	bool open;
 };
 
 int serve_listen(const struct sockaddr_storage *addr, socklen_t len, const char *text)
@@ -46,19 +46,23 @@ int serve_listen(const struct sockaddr_storage *addr, socklen_t len, const char 
 }
 
 /*
- * The maps are made once per pin root and never re-made, so the fds
- * stay valid across attach and detach; only a reset removes the
- * directory, and then the state is opened anew.
+ * Open the maps read-only, once: they are made once per pin root and
+ * never re-made, so these fds see every later attach and detach. With
+ * nothing pinned yet, make the (empty) state first, or a serve that has
+ * dropped its privileges could never open it.
  */
-static const struct store *current_store(struct serve_ctx *ctx)
+static int open_store(struct store *st, const char *root)
 {
-	if (ctx->open && access(ctx->st.dir, F_OK)) {
-		store_close(&ctx->st);
-		ctx->open = false;
-	}
-	if (!ctx->open)
-		ctx->open = !store_open(&ctx->st, ctx->root, 0);
-	return ctx->open ? &ctx->st : NULL;
+	int err;
+
+	err = store_open(st, root, STORE_RDONLY);
+	if (err != -ENOENT)
+		return err;
+	err = store_open(st, root, STORE_CREATE | STORE_LOCK);
+	if (err)
+		return err;
+	store_close(st);
+	return store_open(st, root, STORE_RDONLY);
 }
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
@@ -100,7 +104,7 @@ static enum MHD_Result serve_metrics(struct serve_ctx *ctx, struct MHD_Connectio
 	out = open_memstream(&buf, &len);
 	if (!out)
 		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-	err = snapshot_take(current_store(ctx), &snap);
+	err = snapshot_take(&ctx->st, &snap);
 	if (!err) {
 		err = metrics_write(out, &snap);
 		snapshot_free(&snap);
@@ -143,12 +147,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 
-int serve_run(int listen_fd, const char *root)
+int serve_run(int listen_fd, const char *root, const char *user)
 {
-	struct serve_ctx ctx = { .root = root };
+	struct serve_ctx ctx;
 	struct MHD_Daemon *daemon;
+	char name[64];
 	sigset_t stop;
-	int sig;
+	int sig, err;
+
+	err = open_store(&ctx.st, root);
+	if (err) {
+		close(listen_fd);
+		return err;
+	}
+	/* Read the kernel's drop reason names while /sys is still ours to read. */
+	kdrop_reason_name(0, name, sizeof(name));
+	if (strcmp(user, "root")) {
+		err = privs_drop(user);
+		if (err) {
+			store_close(&ctx.st);
+			close(listen_fd);
+			return err;
+		}
+	}
 
 	/* The daemon's thread inherits the mask: signals come to sigwait. */
 	sigemptyset(&stop);
@@ -167,6 +188,7 @@ int serve_run(int listen_fd, const char *root)
 	if (!daemon) {
 		pr_warn("serve: cannot start the HTTP server\n");
 		close(listen_fd);
+		store_close(&ctx.st);
 		return -EIO;
 	}
 	pr_info("serving metrics; stop with SIGINT or SIGTERM\n");
@@ -174,7 +196,6 @@ int serve_run(int listen_fd, const char *root)
 	pr_info("serve: %s, stopping\n", strsignal(sig));
 	/* The daemon owns the listening socket and closes it. */
 	MHD_stop_daemon(daemon);
-	if (ctx.open)
-		store_close(&ctx.st);
+	store_close(&ctx.st);
 	return 0;
 }

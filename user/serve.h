@@ -8,8 +8,9 @@
 int serve_listen(const struct sockaddr_storage *addr, socklen_t len, const char *text);
 /*
  * Serve /metrics on listen_fd until SIGINT or SIGTERM, reading the pinned
- * maps under root afresh at every scrape. Never changes the datapath.
+ * maps under root afresh at every scrape, as `user` without capabilities
+ * ("root" keeps them). Never changes the datapath.
  */
-int serve_run(int listen_fd, const char *root);
+int serve_run(int listen_fd, const char *root, const char *user);
 
 #endif /* __PAIRPATH_SERVE_H */

@@ -88,7 +88,7 @@ static bool kernel_needs_pkt_type(void)
 	return major < 6 || (major == 6 && minor < 15);
 }
 
-static int get_pinned(const struct store *st, const char *name);
+static int get_pinned(const struct store *st, const char *name, __u32 file_flags);
 
 /* Which BPF object a pinned program came from: FNV-1a over its ELF. */
 __u64 store_prog_hash(void)
@@ -185,7 +185,7 @@ static int load_and_pin(struct store *st)
 	fd = store_load_prog(st);
 	if (fd < 0)
 		return fd;
-	st->meta_fd = get_pinned(st, "meta");
+	st->meta_fd = get_pinned(st, "meta", 0);
 	err = st->meta_fd < 0 ? st->meta_fd : store_pin_prog(st, fd);
 	close(fd);
 	if (err)
@@ -195,13 +195,14 @@ static int load_and_pin(struct store *st)
 	return 0;
 }
 
-static int get_pinned(const struct store *st, const char *name)
+static int get_pinned(const struct store *st, const char *name, __u32 file_flags)
 {
+	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = file_flags);
 	char path[PATH_MAX];
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", st->dir, name);
-	fd = bpf_obj_get(path);
+	fd = bpf_obj_get_opts(path, &opts);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -240,16 +241,18 @@ static int check_layout(const struct store *st)
 	return 0;
 }
 
-static int open_pinned(struct store *st)
+static int open_pinned(struct store *st, bool rdonly)
 {
+	__u32 ro = rdonly ? BPF_F_RDONLY : 0;
 	int err;
 
-	st->prog_fd = get_pinned(st, "prog");
-	st->ports_fd = get_pinned(st, "ports");
-	st->pairs_fd = get_pinned(st, "pairs");
-	st->meta_fd = get_pinned(st, "meta");
-	st->kdevs_fd = get_pinned(st, "kdevs");
-	st->kdrops_fd = get_pinned(st, "kdrops");
+	/* A program pin only opens read-write; a reader needs none. */
+	st->prog_fd = rdonly ? -1 : get_pinned(st, "prog", 0);
+	st->ports_fd = get_pinned(st, "ports", ro);
+	st->pairs_fd = get_pinned(st, "pairs", ro);
+	st->meta_fd = get_pinned(st, "meta", ro);
+	st->kdevs_fd = get_pinned(st, "kdevs", ro);
+	st->kdrops_fd = get_pinned(st, "kdrops", ro);
 	if (st->kdevs_fd < 0 || st->kdrops_fd < 0) {
 		if (st->kdevs_fd >= 0)
 			close(st->kdevs_fd);
@@ -257,7 +260,8 @@ static int open_pinned(struct store *st)
 			close(st->kdrops_fd);
 		st->kdevs_fd = st->kdrops_fd = -1;
 	}
-	if (st->prog_fd < 0 || st->ports_fd < 0 || st->pairs_fd < 0 || st->meta_fd < 0)
+	if ((!rdonly && st->prog_fd < 0) || st->ports_fd < 0 || st->pairs_fd < 0 ||
+	    st->meta_fd < 0)
 		return -ENOENT;
 	err = check_map(st->ports_fd, "ports", sizeof(__u32), sizeof(struct pp_port));
 	if (!err)
@@ -380,13 +384,13 @@ int store_open_dir(struct store *st, const char *root, const char *dir,
 		st->made_dir = true;
 	}
 
-	err = open_pinned(st);
+	err = open_pinned(st, flags & STORE_RDONLY);
 	if (err == -ENOENT && (flags & STORE_CREATE)) {
 		close_fds(st);
 		err = load_and_pin(st);
 		close_fds(st);
 		if (!err)
-			err = open_pinned(st);
+			err = open_pinned(st, false);
 	}
 	if (err == -ENOENT)
 		pr_warn("%s: pinned state is incomplete: run 'pairpath reset'\n", st->dir);

@@ -38,6 +38,7 @@ struct store {
 enum store_flags {
 	STORE_CREATE = 1 << 0,	/* make the directory and load what is missing */
 	STORE_LOCK = 1 << 1,	/* hold the pin root's lock until store_close() */
+	STORE_RDONLY = 1 << 2,	/* maps read-only, no program: for the exporter */
 };
 
 /*
