@@ -50,7 +50,7 @@ DEPS_STAMP := $(OUTPUT)/.deps-$(shell echo $(DEB_PKGS) | md5sum | cut -c1-8)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test demo clean vmlinux help asan
+.PHONY: all deps test demo clean vmlinux help asan fuzz
 
 all: $(OUTPUT)/pairpath
 
@@ -120,7 +120,7 @@ $(OUTPUT)/tests/prog_test: tests/prog_test.c $(OUTPUT)/pairpath.skel.h | $(OUTPU
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ASAN_CFLAGS) $< $(LIBS) $(SAN_FLAGS) -o $@
 
-TEST_DEPS := $(OUTPUT)/pairpath $(OUTPUT)/asan/pairpath \
+TEST_DEPS = $(OUTPUT)/pairpath $(OUTPUT)/asan/pairpath $(FUZZ_BINS) \
 	     $(OUTPUT)/tests/prog_test $(TEST_BPF_OBJS)
 
 test: $(TEST_DEPS)
@@ -165,3 +165,18 @@ bench-quick: bench-tools
 	$(Q)bash bench/run.sh --quick
 
 -include $(wildcard $(OUTPUT)/bench/*.d)
+
+# libFuzzer targets: the parsers that take outside input (clang only).
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Iuser
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/*.c))
+
+$(OUTPUT)/fuzz:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/fuzz/fuzz_cli $(OUTPUT)/fuzz/fuzz_values: user/cli.c
+$(OUTPUT)/fuzz/fuzz_route: user/route.c
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(DEPS_STAMP) | $(OUTPUT)/fuzz
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@
+
+fuzz: $(FUZZ_BINS)

@@ -188,7 +188,19 @@ static int parse_uint(const char *s, unsigned int max, unsigned int *out)
 	return 0;
 }
 
-#define fail(...) do { snprintf(err, errlen, __VA_ARGS__); return -EINVAL; } while (0)
+/* Input echoed in a message must not break it into lines or drive a terminal. */
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+#define fail(...) do {					\
+	snprintf(err, errlen, __VA_ARGS__);		\
+	one_line(err);					\
+	return -EINVAL;					\
+} while (0)
 
 static int apply_opt(struct cli *cli, const struct cli_opt *o, const char *val,
 		     char *err, size_t errlen)

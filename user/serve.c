@@ -11,6 +11,7 @@
 #include "kdrop.h"
 #include "metrics_text.h"
 #include "privs.h"
+#include "route.h"
 #include "serve.h"
 #include "snapshot.h"
 #include "store.h"
@@ -124,14 +125,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  void **req_cls)
 {
 	static int first_call;
-	bool get = !strcmp(method, MHD_HTTP_METHOD_GET);
+	enum route route = route_request(method, url);
 
 	(void)version;
 	(void)upload_data;
 	/* A request body is never wanted: discard what comes with a GET. */
 	if (!*req_cls) {
 		*req_cls = &first_call;
-		if (get || !strcmp(method, MHD_HTTP_METHOD_HEAD))
+		if (route != ROUTE_BAD_METHOD)
 			return MHD_YES;
 		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
 	}
@@ -139,12 +140,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (!strcmp(url, "/metrics"))
+	switch (route) {
+	case ROUTE_METRICS:
 		return serve_metrics(cls, conn);
-	if (!strcmp(url, "/"))
+	case ROUTE_INDEX:
 		return reply(conn, MHD_HTTP_OK, "text/html; charset=utf-8",
 			     (void *)index_page, sizeof(index_page) - 1, false);
-	return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+	default:
+		return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+	}
 }
 
 int serve_run(int listen_fd, const char *root, const char *user)
