@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <ctype.h>
 #include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -95,8 +96,9 @@ void cli_usage(FILE *out, enum cli_cmd cmd)
 	int c;
 
 	if (cmd > CMD_NONE && cmd < CMD_MAX && cli_cmds[cmd].name)
-		fprintf(out, "Usage: pairpath [OPTIONS] %s %s\n\n%s.\n\nOptions:\n",
-			cli_cmds[cmd].name, cli_cmds[cmd].args, cli_cmds[cmd].help);
+		fprintf(out, "Usage: pairpath [OPTIONS] %s %s\n\n%c%s.\n\nOptions:\n",
+			cli_cmds[cmd].name, cli_cmds[cmd].args,
+			toupper((unsigned char)cli_cmds[cmd].help[0]), cli_cmds[cmd].help + 1);
 	else {
 		fprintf(out, "Usage: pairpath [OPTIONS] COMMAND [ARGS]\n\n"
 			"Cross-connect veth pairs with bpf_redirect_peer().\n\n"
@@ -119,7 +121,7 @@ void cli_usage(FILE *out, enum cli_cmd cmd)
 		else
 			snprintf(lhs, sizeof(lhs), "    --%s%s%s", o->name,
 				 o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(out, "  %-32s %s\n", lhs, o->help);
+		fprintf(out, "  %-34s %s\n", lhs, o->help);
 	}
 	if (cmd == CMD_NONE)
 		fprintf(out, "\nExit status: 0 success, 1 failure, 2 usage error.\n"
