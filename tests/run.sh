@@ -10,14 +10,14 @@
 # Exit 77 from a test means SKIP, and the test must say why.
 set -u
 cd "$(dirname "$0")/.."
+# The sanitizer build runs in the tests; valgrind runs the release build.
+export PAIRPATH=${PAIRPATH:-$PWD/.output/asan/pairpath}
 source tests/lib.sh
 source tests/assert.sh
 for f in tests/test_*.sh; do
 	source "$f"
 done
 
-# The sanitizer build runs in the tests; valgrind runs the release build.
-export PAIRPATH=${PAIRPATH:-$PP_TOP/.output/asan/pairpath}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,8 @@ static int cmd_attach(const struct cli *cli)
 	if (err)
 		return err;
 	if (a.ifindex == b.ifindex) {
-		pr_warn("attach: '%s' and '%s' are the same device\n", a.ifname, b.ifname);
+		pr_warn("attach: '%s' and '%s' are the same device\n", cli->args[1],
+			cli->args[2]);
 		return -EINVAL;
 	}
 	err = store_open(&st, cli->pin_root, STORE_CREATE | STORE_LOCK);
@@ -83,28 +85,40 @@ out:
 	return err;
 }
 
-/* The cookie of the netns a directory is for, if it is the current one. */
-static bool dir_is_current(const char *name, __u64 cookie)
+/* Reset one netns directory: detach its pairs, then unpin everything. */
+static int reset_dir(const struct cli *cli, const char *dir, bool live)
 {
-	unsigned long long c;
-	char tail;
+	struct store st;
+	int err;
 
-	return sscanf(name, "netns-%llu%c", &c, &tail) == 1 && c == cookie;
+	err = store_open_dir(&st, cli->pin_root, dir, live, STORE_LOCK);
+	if (!err) {
+		err = pair_detach_all(&st);
+		if (!err)
+			err = store_remove(&st);
+		store_close(&st);
+	} else if (err == -ENOENT) {
+		/* Half-made state: remove whatever pins are there. */
+		err = store_remove(&st);
+	}
+	return err;
 }
 
 /*
- * Detach every pair in every netns directory, then remove the root.
- * tcx links detach through their pins from anywhere; a legacy filter in
- * another live netns cannot be reached from here, so that is an error.
+ * Detach every pair in every netns directory, then remove the root. A
+ * tcx link detaches through its pin from anywhere; a legacy tc filter is
+ * found by ifindex inside its own netns, so reset enters each netns it
+ * can find. One it cannot find (no name, no process) is gone, and its
+ * devices and filters with it.
  */
 static int cmd_reset(const struct cli *cli)
 {
+	unsigned long long dir_cookie;
 	char dir[PATH_MAX];
-	struct store st;
 	struct dirent *de;
 	__u64 cookie = 0;
+	int err, ret = 0, home = -1, nsfd;
 	DIR *d;
-	int err, ret = 0;
 
 	d = opendir(cli->pin_root);
 	if (!d) {
@@ -114,23 +128,28 @@ static int cmd_reset(const struct cli *cli)
 		pr_warn("pin root '%s': %s\n", cli->pin_root, strerror(-err));
 		return err;
 	}
-	err = netns_cookie(&cookie);
-	if (err)
+	if (!store_on_bpffs(cli->pin_root)) {
+		pr_warn("pin root '%s' is not on a bpf filesystem\n", cli->pin_root);
+		ret = -EINVAL;
 		goto out;
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, "netns-", 6))
+	}
+	home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ret = home < 0 ? -errno : netns_cookie(&cookie);
+	while (!ret && (de = readdir(d))) {
+		if (sscanf(de->d_name, "netns-%llu", &dir_cookie) != 1)
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", cli->pin_root, de->d_name);
-		err = store_open_dir(&st, cli->pin_root, dir,
-				     dir_is_current(de->d_name, cookie), STORE_LOCK);
-		if (!err) {
-			err = pair_detach_all(&st);
-			if (!err)
-				err = store_remove(&st);
-			store_close(&st);
-		} else if (err == -ENOENT) {
-			/* Half-made state: remove whatever pins are there. */
-			err = store_remove(&st);
+		if (dir_cookie == cookie) {
+			err = reset_dir(cli, dir, true);
+		} else {
+			nsfd = netns_find(dir_cookie);
+			if (nsfd >= 0 && netns_enter_fd(nsfd))
+				nsfd = -1;
+			err = reset_dir(cli, dir, nsfd >= 0);
+			if (nsfd >= 0) {
+				netns_enter_fd(home);
+				close(nsfd);
+			}
 		}
 		if (err && !ret)
 			ret = err;
@@ -140,8 +159,10 @@ static int cmd_reset(const struct cli *cli)
 		pr_warn("pin root '%s': cannot remove: %s\n", cli->pin_root, strerror(-ret));
 	}
 out:
+	if (home >= 0)
+		close(home);
 	closedir(d);
-	return ret ? ret : err;
+	return ret;
 }
 
 static int cmd_read(const struct cli *cli)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
@@ -52,4 +53,62 @@ int netns_cookie(__u64 *cookie)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+int netns_enter_fd(int fd)
+{
+	return setns(fd, CLONE_NEWNET) ? -errno : 0;
+}
+
+/* Does the netns at path have this cookie? 1 and its fd in *out, or 0. */
+static int try_netns(const char *path, __u64 cookie, int self, int *out)
+{
+	__u64 c = 0;
+	int fd, found = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (!setns(fd, CLONE_NEWNET)) {
+		found = !netns_cookie(&c) && c == cookie;
+		setns(self, CLONE_NEWNET);
+	}
+	if (found)
+		*out = fd;
+	else
+		close(fd);
+	return found;
+}
+
+int netns_find(__u64 cookie)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int self, fd = -1;
+	DIR *d;
+
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	d = opendir("/run/netns");
+	while (d && (de = readdir(d)) && fd < 0) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/run/netns/%s", de->d_name);
+		try_netns(path, cookie, self, &fd);
+	}
+	if (d)
+		closedir(d);
+	/* A netns no name holds is kept alive by the processes inside it. */
+	d = fd < 0 ? opendir("/proc") : NULL;
+	while (d && (de = readdir(d)) && fd < 0) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", de->d_name);
+		try_netns(path, cookie, self, &fd);
+	}
+	if (d)
+		closedir(d);
+	close(self);
+	return fd >= 0 ? fd : -ENOENT;
 }

@@ -436,6 +436,12 @@ int pair_attach(struct store *st, const char *name, const struct veth_info *a,
 				pair.dev[0].ifname, pair.dev[1].ifname);
 			return -EEXIST;
 		}
+		if ((mode == MODE_TCX && pair.mode != PP_MODE_TCX) ||
+		    (mode == MODE_TC && pair.mode != PP_MODE_TC)) {
+			pr_warn("pair '%s' is attached in %s mode: detach it to change the mode\n",
+				name, pair_mode_name(pair.mode));
+			return -EEXIST;
+		}
 		/* Attaching again with another program build upgrades in place. */
 		if (pair_needs_upgrade(st))
 			return pair_upgrade(st, name);

@@ -26,7 +26,10 @@ static const char index_page[] =
 	"<p><a href=\"/metrics\">Metrics</a></p></body></html>\n";
 
 struct serve_ctx {
+	const char *root;
 	struct store st;
+	bool open;
+	bool warned;
 };
 
 int serve_listen(const struct sockaddr_storage *addr, socklen_t len, const char *text)
@@ -66,6 +69,34 @@ static int open_store(struct store *st, const char *root)
 	return store_open(st, root, STORE_RDONLY);
 }
 
+/*
+ * After a reset the held maps are retired: open the new ones, which only
+ * an exporter that kept root can; one that dropped its privileges says
+ * so with a 503 until it is restarted. Nothing is ever created here.
+ */
+static const char *refresh_store(struct serve_ctx *ctx)
+{
+	if (ctx->open && !store_retired(&ctx->st))
+		return NULL;
+	if (ctx->open) {
+		store_close(&ctx->st);
+		ctx->open = false;
+	}
+	switch (store_open(&ctx->st, ctx->root, STORE_RDONLY)) {
+	case 0:
+		ctx->open = true;
+		return NULL;
+	case -ENOENT:
+		return NULL;	/* nothing pinned since the reset: no pairs */
+	default:
+		if (!ctx->warned)
+			pr_warn("serve: the pinned state was reset and cannot be reopened "
+				"without privileges: restart pairpath serve\n");
+		ctx->warned = true;
+		return "the pinned state was reset: restart pairpath serve\n";
+	}
+}
+
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
 			     const char *type, void *body, size_t len, bool owned)
 {
@@ -102,10 +133,14 @@ static enum MHD_Result serve_metrics(struct serve_ctx *ctx, struct MHD_Connectio
 	FILE *out;
 	int err;
 
+	const char *stale = refresh_store(ctx);
+
+	if (stale)
+		return reply_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, stale);
 	out = open_memstream(&buf, &len);
 	if (!out)
 		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-	err = snapshot_take(&ctx->st, &snap);
+	err = snapshot_take(ctx->open ? &ctx->st : NULL, &snap);
 	if (!err) {
 		err = metrics_write(out, &snap);
 		snapshot_free(&snap);
@@ -153,7 +188,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 int serve_run(int listen_fd, const char *root, const char *user)
 {
-	struct serve_ctx ctx;
+	struct serve_ctx ctx = { .root = root, .open = true };
 	struct MHD_Daemon *daemon;
 	char name[64];
 	sigset_t stop;
@@ -200,6 +235,7 @@ int serve_run(int listen_fd, const char *root, const char *user)
 	pr_info("serve: %s, stopping\n", strsignal(sig));
 	/* The daemon owns the listening socket and closes it. */
 	MHD_stop_daemon(daemon);
-	store_close(&ctx.st);
+	if (ctx.open)
+		store_close(&ctx.st);
 	return 0;
 }

@@ -20,11 +20,15 @@ static void print_rates(FILE *out, const struct snapshot *snap, const struct sna
 	const struct dir_snapshot *was = NULL;
 	int i;
 
+	/* The same pair: a detach and attach in between starts it anew. */
 	for (i = 0; i < prev->n; i++)
 		if (!strcmp(prev->pairs[i].key.name, ps->key.name) &&
-		    prev->pairs[i].pair.pair_id == ps->pair.pair_id)
+		    prev->pairs[i].pair.pair_id == ps->pair.pair_id &&
+		    prev->pairs[i].pair.attached_at == ps->pair.attached_at)
 			was = &prev->pairs[i].dir[d];
-	if (!was || dt <= 0) {
+	/* Counters only go up; anything else is a pair that started over. */
+	if (!was || dt <= 0 || ps->dir[d].sum.packets < was->sum.packets ||
+	    ps->dir[d].sum.bytes < was->sum.bytes) {
 		fprintf(out, " %12s %14s", "-", "-");
 		return;
 	}

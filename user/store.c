@@ -25,7 +25,7 @@
 #define BPFFS_DEFAULT	"/sys/fs/bpf"
 #define STORE_LOCK_WAIT_MS	30000
 
-static bool on_bpffs(const char *path)
+bool store_on_bpffs(const char *path)
 {
 	struct statfs sfs;
 
@@ -51,30 +51,36 @@ static void parent_of(const char *path, char *buf, size_t len)
 static int ensure_root(const char *root, bool *made)
 {
 	char parent[PATH_MAX];
-	int err;
 
-	*made = !mkdir(root, 0700);
-	if (*made || errno == EEXIST) {
-		if (!on_bpffs(root)) {
+	*made = false;
+	if (!access(root, F_OK)) {
+		if (!store_on_bpffs(root)) {
 			pr_warn("pin root '%s' is not on a bpf filesystem\n", root);
 			return -EINVAL;
 		}
 		return 0;
 	}
-	err = -errno;
+	/* Check before making anything, so a refusal leaves no directory. */
 	parent_of(root, parent, sizeof(parent));
-	if (err == -ENOENT || !on_bpffs(parent)) {
-		if (!strcmp(root, PP_DEFAULT_PIN_ROOT) && !on_bpffs(BPFFS_DEFAULT) &&
+	if (!store_on_bpffs(parent)) {
+		if (!strcmp(root, PP_DEFAULT_PIN_ROOT) && !store_on_bpffs(BPFFS_DEFAULT) &&
 		    !mount("bpf", BPFFS_DEFAULT, "bpf", 0, "mode=0700")) {
 			pr_info("mounted a bpf filesystem on %s\n", BPFFS_DEFAULT);
-			return ensure_root(root, made);
+		} else {
+			pr_warn("pin root '%s' is not on a bpf filesystem (its parent '%s' %s)\n",
+				root, parent, access(parent, F_OK) ? "does not exist" :
+				"is not bpffs");
+			return -EINVAL;
 		}
-		pr_warn("pin root '%s' is not on a bpf filesystem (its parent '%s' %s)\n",
-			root, parent, err == -ENOENT ? "does not exist" : "is not bpffs");
-		return -EINVAL;
 	}
-	pr_warn("pin root '%s': cannot create: %s\n", root, strerror(-err));
-	return err;
+	if (mkdir(root, 0700)) {
+		int err = -errno;
+
+		pr_warn("pin root '%s': cannot create: %s\n", root, strerror(-err));
+		return err;
+	}
+	*made = true;
+	return 0;
 }
 
 /* Before 6.15 redirect_peer leaves pkt_type as the host-side veth set it. */
@@ -387,6 +393,7 @@ int store_open_dir(struct store *st, const char *root, const char *dir,
 	err = open_pinned(st, flags & STORE_RDONLY);
 	if (err == -ENOENT && (flags & STORE_CREATE)) {
 		close_fds(st);
+		st->made_pins = true;
 		err = load_and_pin(st);
 		close_fds(st);
 		if (!err)
@@ -403,7 +410,14 @@ fail:
 	return err;
 }
 
+static int remove_pins(struct store *st, bool remove_dir);
+
 int store_remove(struct store *st)
+{
+	return remove_pins(st, true);
+}
+
+static int remove_pins(struct store *st, bool remove_dir)
 {
 	static const char *const pins[] = {
 		"prog", "ports", "pairs", "meta", "kdrop_link", "kdevs", "kdrops",
@@ -412,6 +426,16 @@ int store_remove(struct store *st)
 	size_t i;
 	int fd, err = 0;
 
+	/* Tell readers that still hold the maps that they are no longer live. */
+	if (st->meta_fd >= 0) {
+		struct pp_meta meta = {};
+		__u32 zero = 0;
+
+		if (!bpf_map_lookup_elem(st->meta_fd, &zero, &meta)) {
+			meta.flags |= PP_META_RETIRED;
+			bpf_map_update_elem(st->meta_fd, &zero, &meta, BPF_EXIST);
+		}
+	}
 	/* As for tcx links: another holder of the link must not keep it alive. */
 	snprintf(path, sizeof(path), "%s/kdrop_link", st->dir);
 	fd = bpf_obj_get(path);
@@ -425,7 +449,7 @@ int store_remove(struct store *st)
 		if (unlink(path) && errno != ENOENT && !err)
 			err = -errno;
 	}
-	if (rmdir(st->dir) && errno != ENOENT && !err)
+	if (remove_dir && rmdir(st->dir) && errno != ENOENT && !err)
 		err = -errno;
 	if (err)
 		pr_warn("cannot remove %s: %s\n", st->dir, strerror(-err));
@@ -434,11 +458,11 @@ int store_remove(struct store *st)
 
 void store_rollback(struct store *st)
 {
-	if (st->made_dir)
-		store_remove(st);
+	if (st->made_dir || st->made_pins)
+		remove_pins(st, st->made_dir);
 	if (st->made_root)
 		rmdir(st->root);
-	st->made_dir = st->made_root = false;
+	st->made_dir = st->made_root = st->made_pins = false;
 }
 
 void store_close(struct store *st)
@@ -449,10 +473,29 @@ void store_close(struct store *st)
 	st->lock_fd = -1;
 }
 
+/*
+ * bpffs refuses names with a dot, which pair names may hold: a dot is
+ * pinned as '~', which pair names never hold, so names stay distinct.
+ */
 void store_link_path(const struct store *st, const char *pair, int dir,
 		     char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/link-%s-%c", st->dir, pair, dir == PP_DIR_A_TO_B ? 'a' : 'b');
+	char name[PP_PAIR_NAME_LEN], *c;
+
+	snprintf(name, sizeof(name), "%s", pair);
+	for (c = name; *c; c++)
+		if (*c == '.')
+			*c = '~';
+	snprintf(buf, len, "%s/link-%s-%c", st->dir, name, dir == PP_DIR_A_TO_B ? 'a' : 'b');
+}
+
+bool store_retired(const struct store *st)
+{
+	struct pp_meta meta = {};
+	__u32 zero = 0;
+
+	return st->meta_fd >= 0 && !bpf_map_lookup_elem(st->meta_fd, &zero, &meta) &&
+	       (meta.flags & PP_META_RETIRED);
 }
 
 static int cmp_pair(const void *a, const void *b)

@@ -33,6 +33,7 @@ struct store {
 	bool netns_live;	/* we are inside the netns the directory is for */
 	bool made_root;		/* this store_open() created them */
 	bool made_dir;
+	bool made_pins;		/* it loaded and pinned the program and maps */
 };
 
 enum store_flags {
@@ -69,6 +70,11 @@ void store_rollback(struct store *st);
 
 void store_link_path(const struct store *st, const char *pair, int dir,
 		     char *buf, size_t len);
+
+bool store_on_bpffs(const char *path);
+
+/* Has a reset unpinned these maps since they were opened? */
+bool store_retired(const struct store *st);
 
 /* Pairs sorted by name; free() the array. Returns the count or -errno. */
 struct store_pair {

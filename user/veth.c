@@ -91,7 +91,9 @@ int veth_lookup(const char *name, struct veth_info *info)
 		goto cleanup;
 	}
 	info->ifindex = rtnl_link_get_ifindex(link);
-	snprintf(info->ifname, sizeof(info->ifname), "%s", name);
+	/* The name asked for may be an altname: record the device's own. */
+	snprintf(info->ifname, sizeof(info->ifname), "%s",
+		 rtnl_link_get_name(link) ? rtnl_link_get_name(link) : name);
 	info->peer_ifindex = rtnl_link_get_link(link);
 
 	/*
