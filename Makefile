@@ -9,7 +9,7 @@ ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 VERSION := 0.1.0
 
 # Debian 12 packages the build, the tests and the demo need.
-DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
+DEB_PKGS := clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 	    libnl-3-dev libnl-route-3-dev libmicrohttpd-dev libcjson-dev \
 	    iproute2 iputils-ping valgrind python3 tcpdump curl \
 	    prometheus python3-prometheus-client

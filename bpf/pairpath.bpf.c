@@ -46,10 +46,12 @@ int pairpath_ingress(struct __sk_buff *skb)
 		return drop(port, PP_DROP_RUNT);
 
 	/*
-	 * The rule veth applies in is_skb_forwardable() for the far eth0,
-	 * which redirect_peer would otherwise enforce by dropping the frame
-	 * without a trace in our counters. A GSO packet is segmented later,
-	 * so it is judged by its segment size instead of its length.
+	 * The rule veth applies in is_skb_forwardable() for a frame it hands
+	 * to its peer. The peer redirect only checks that the far eth0 is
+	 * up, so without this test an oversized frame would reach a
+	 * container that could never have received it over its veth. A GSO
+	 * packet is segmented later, so it is judged by its segment size.
+	 * A VLAN tag is already in skb metadata here, as veth would see it.
 	 */
 	if (skb->len > port->peer_mtu + ETH_HLEN + VLAN_HLEN &&
 	    (!skb->gso_size || skb->gso_size > port->peer_mtu))
