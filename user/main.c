@@ -12,6 +12,7 @@
 #include "log.h"
 #include "netns.h"
 #include "pair.h"
+#include "privs.h"
 #include "serve.h"
 #include "show.h"
 #include "store.h"
@@ -54,6 +55,7 @@ static int cmd_attach(const struct cli *cli)
 static int cmd_change(const struct cli *cli)
 {
 	const char *name = cli->all ? NULL : cli->args[0];
+	bool unfinished;
 	struct store st;
 	int err;
 
@@ -66,11 +68,15 @@ static int cmd_change(const struct cli *cli)
 	}
 	if (err)
 		return err;
+	/* A detach interrupted half-way is finished by the roll-back. */
+	unfinished = name && pair_unfinished(&st, name);
 	err = pair_recover(&st);
 	if (err)
 		goto out;
 	switch (cli->cmd) {
 	case CMD_DETACH:
+		if (unfinished)
+			break;
 		err = name ? pair_detach(&st, name) : pair_detach_all(&st);
 		break;
 	case CMD_UPGRADE:
@@ -97,9 +103,9 @@ static int reset_dir(const struct cli *cli, const char *dir, bool live)
 		if (!err)
 			err = store_remove(&st);
 		store_close(&st);
-	} else if (err == -ENOENT) {
-		/* Half-made state: remove whatever pins are there. */
-		err = store_remove(&st);
+	} else if (err == -ENOENT || err == -EPROTO) {
+		/* Half-made state, or another layout: unpin whatever is there. */
+		err = store_remove_all(&st);
 	}
 	return err;
 }
@@ -206,6 +212,12 @@ int main(int argc, char **argv)
 	}
 	log_verbosity = cli.verbose > LOG_DEBUG ? LOG_DEBUG : cli.verbose;
 	log_setup_libbpf();
+
+	if (cli.cmd != CMD_STATUS && cli.cmd != CMD_STATS && !privs_can_change()) {
+		pr_warn("%s: needs CAP_BPF and CAP_NET_ADMIN (run it as root)\n",
+			cli_cmd_name(cli.cmd));
+		return EXIT_FAILURE;
+	}
 
 	/*
 	 * The exporter listens in the netns it was started in; -n only says

@@ -473,6 +473,8 @@ int pair_attach(struct store *st, const char *name, const struct veth_info *a,
 			return err;
 		}
 		pair.dev[d].tc_made_qdisc = !err;
+		pair.dev[d].tc_handle = PP_TC_HANDLE_BASE + pair.pair_id;
+		pair.dev[d].tc_priority = PP_TC_PRIORITY;
 	}
 
 	err = write_record(st, &key, &pair, BPF_NOEXIST);
@@ -572,6 +574,16 @@ static int roll_back(struct store *st, struct store_pair *sp)
 	return remove_pair(st, &sp->key, &sp->pair, 20);
 }
 
+bool pair_unfinished(const struct store *st, const char *name)
+{
+	struct pp_pair_key key;
+	struct pp_pair pair;
+
+	key_of(name, &key);
+	return !bpf_map_lookup_elem(st->pairs_fd, &key, &pair) &&
+	       pair.state != PP_PAIR_ATTACHED;
+}
+
 int pair_recover(struct store *st)
 {
 	return for_each_pair(st, unfinished, roll_back);
@@ -641,12 +653,22 @@ static int upgrade_one(struct store *st, struct store_pair *sp)
 }
 
 static const char *upgrade_name;
+static bool upgrade_skipped_named;
 
+/* A broken pair has nothing to upgrade: gc is what it needs. */
 static bool upgrade_selected(struct store *st, struct store_pair *sp)
 {
-	(void)st;
-	return sp->pair.state == PP_PAIR_ATTACHED &&
-	       (!upgrade_name || !strcmp(upgrade_name, sp->key.name));
+	if (upgrade_name && strcmp(upgrade_name, sp->key.name))
+		return false;
+	if (!pair_is_up(st, sp->key.name, &sp->pair)) {
+		if (upgrade_name)
+			pr_warn("pair '%s' is broken: 'pairpath gc' removes it\n", sp->key.name);
+		else
+			pr_info("pair '%s' is broken: not upgraded\n", sp->key.name);
+		upgrade_skipped_named = upgrade_name != NULL;
+		return false;
+	}
+	return true;
 }
 
 int pair_upgrade(struct store *st, const char *name)
@@ -671,5 +693,7 @@ int pair_upgrade(struct store *st, const char *name)
 	if (err)
 		return err;
 	upgrade_name = name;
-	return for_each_pair(st, upgrade_selected, upgrade_one);
+	upgrade_skipped_named = false;
+	err = for_each_pair(st, upgrade_selected, upgrade_one);
+	return err ? err : upgrade_skipped_named ? -ENOLINK : 0;
 }

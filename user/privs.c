@@ -66,3 +66,14 @@ fail:
 	pr_warn("cannot drop privileges to '%s': %s\n", user, strerror(-err));
 	return err;
 }
+
+bool privs_can_change(void)
+{
+	unsigned long long caps = 0;
+
+	if (effective_caps(&caps))
+		return geteuid() == 0;
+	/* CAP_NET_ADMIN for links and qdiscs; CAP_BPF, or CAP_SYS_ADMIN before it. */
+	return (caps >> CAP_NET_ADMIN & 1) &&
+	       ((caps >> 39 & 1) || (caps >> CAP_SYS_ADMIN & 1));
+}

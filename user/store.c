@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,9 @@ static int ensure_root(const char *root, bool *made)
 	if (mkdir(root, 0700)) {
 		int err = -errno;
 
+		/* Another pairpath made it first: use theirs. */
+		if (err == -EEXIST)
+			return ensure_root(root, made);
 		pr_warn("pin root '%s': cannot create: %s\n", root, strerror(-err));
 		return err;
 	}
@@ -342,7 +346,8 @@ int store_open(struct store *st, const char *root, unsigned int flags)
 int store_open_dir(struct store *st, const char *root, const char *dir,
 		   bool netns_live, unsigned int flags)
 {
-	int err;
+	struct stat locked, now;
+	int err, tries;
 
 	const char *base = strrchr(dir, '/');
 	unsigned long long cookie = 0;
@@ -359,27 +364,39 @@ int store_open_dir(struct store *st, const char *root, const char *dir,
 	if (st->ncpus < 0)
 		return st->ncpus;
 
-	if (flags & STORE_CREATE) {
-		err = ensure_root(root, &st->made_root);
-		if (err)
-			return err;
-	}
-	if (flags & STORE_LOCK) {
+	/*
+	 * A reset may remove the root between our open and our lock: then
+	 * the lock is on a dead directory, so start over on the new one.
+	 */
+	for (tries = 0; tries < 3; tries++) {
+		if (flags & STORE_CREATE) {
+			err = ensure_root(root, &st->made_root);
+			if (err)
+				return err;
+		}
+		if (!(flags & STORE_LOCK))
+			break;
 		st->lock_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (st->lock_fd < 0) {
 			err = -errno;
-			if (err == -ENOENT)
-				return err;
-			pr_warn("pin root '%s': %s\n", root, strerror(-err));
+			if (err != -ENOENT)
+				pr_warn("pin root '%s': %s\n", root, strerror(-err));
 			return err;
 		}
 		err = lock_root(st->lock_fd, root);
 		if (err)
 			goto fail;
+		if (!fstat(st->lock_fd, &locked) && locked.st_nlink > 0 &&
+		    !stat(root, &now) && now.st_ino == locked.st_ino)
+			break;
+		close(st->lock_fd);
+		st->lock_fd = -1;
 	}
 
 	if (access(st->dir, F_OK)) {
 		err = -errno;
+		if (err != -ENOENT)
+			pr_warn("pin root '%s': %s\n", root, strerror(-err));
 		if (err != -ENOENT || !(flags & STORE_CREATE))
 			goto fail;
 		if (mkdir(st->dir, 0700)) {
@@ -415,6 +432,41 @@ static int remove_pins(struct store *st, bool remove_dir);
 int store_remove(struct store *st)
 {
 	return remove_pins(st, true);
+}
+
+/*
+ * Remove whatever is pinned in the directory, whatever made it: links
+ * are detached first, so that no other holder keeps one attached.
+ */
+int store_remove_all(struct store *st)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int fd, err = 0;
+	DIR *d;
+
+	d = opendir(st->dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", st->dir, de->d_name);
+		fd = bpf_obj_get(path);
+		if (fd >= 0) {
+			/* Not a link (a map or a program): EINVAL, nothing to do. */
+			bpf_link_detach(fd);
+			close(fd);
+		}
+		if (unlink(path) && !err)
+			err = -errno;
+	}
+	closedir(d);
+	if (rmdir(st->dir) && !err)
+		err = -errno;
+	if (err)
+		pr_warn("cannot remove %s: %s\n", st->dir, strerror(-err));
+	return err;
 }
 
 static int remove_pins(struct store *st, bool remove_dir)

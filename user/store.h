@@ -65,6 +65,8 @@ int store_pin_prog(struct store *st, int prog_fd);
 __u64 store_prog_hash(void);
 /* Unpin the program and maps and remove the netns directory. */
 int store_remove(struct store *st);
+/* Unpin everything in the directory, for state this pairpath cannot read. */
+int store_remove_all(struct store *st);
 /* Undo what store_open() created, if the command that opened it failed. */
 void store_rollback(struct store *st);
 
