@@ -116,10 +116,16 @@ struct pp_pair_key {
 /* The one entry of the "meta" array: what made the pinned state. */
 struct pp_meta {
 	__u32 layout;		/* PP_MAP_LAYOUT of the pairpath that created the maps */
-	__u32 pad0;
+	__u32 flags;		/* PP_META_* */
 	__u64 prog_hash;	/* of the BPF object the pinned program came from */
 	__u64 created_at;	/* CLOCK_REALTIME, seconds */
 };
+
+/*
+ * Set by reset just before it unpins the maps, so that a reader still
+ * holding them (the exporter) knows they are no longer the live ones.
+ */
+#define PP_META_RETIRED		(1U << 0)
 
 /*
  * Legacy tc filters get a handle derived from the pair id, so that a
