@@ -250,6 +250,22 @@ static void test_runt_refused(void)
 			 "test_run accepted a 13-byte frame (verdict %d)", ret));
 }
 
+/* A bare Ethernet header, nothing after it: the shortest frame there is. */
+static void test_header_only(void)
+{
+	const char *name = "header_only_frame";
+	struct pp_port s;
+	int ret;
+
+	reset_port(PEER_MTU);
+	ret = run(PORT_IFINDEX, peer_mac, 14, 0, 1);
+	read_port(PORT_IFINDEX, &s);
+	pass(name, CHECK(ret == TC_ACT_REDIRECT && s.packets == 1 && s.bytes == 14 &&
+			 !s.drops[PP_DROP_RUNT], name,
+			 "verdict %d packets %llu bytes %llu runt %llu", ret, s.packets,
+			 s.bytes, s.drops[PP_DROP_RUNT]));
+}
+
 /*
  * The largest frame test_run takes (a page less head- and tailroom) must
  * pass bounds checks like any other; one byte more is refused by the
@@ -269,6 +285,44 @@ static void test_max_size(void)
 	pass(name, CHECK(len > 3000, name, "largest accepted frame is %u bytes", len) &&
 		   CHECK(ret == TC_ACT_REDIRECT && s.bytes == len && s.packets == 1, name,
 			 "verdict %d bytes %llu for a %u-byte frame", ret, s.bytes, len));
+}
+
+/*
+ * The pre-6.15 branch: with set_pkt_type the program marks unicast for
+ * the far eth0 PACKET_HOST itself. test_run's eth_type_trans() on the
+ * loopback device makes the frame PACKET_OTHERHOST, as a host veth would.
+ */
+static void test_set_pkt_type(void)
+{
+	const char *name = "pkt_type_branch_for_old_kernels";
+	struct pairpath *old;
+	int saved_ports = ports_fd, saved_prog = prog_fd, ret;
+	struct pp_port s;
+
+	old = pairpath__open();
+	if (!old) {
+		printf("FAIL %s: open: %s\n", name, strerror(errno));
+		failures++;
+		return;
+	}
+	old->rodata->set_pkt_type = true;
+	if (pairpath__load(old)) {
+		printf("FAIL %s: the verifier refused the branch: %s\n", name, strerror(errno));
+		failures++;
+		pairpath__destroy(old);
+		return;
+	}
+	ports_fd = bpf_map__fd(old->maps.ports);
+	prog_fd = bpf_program__fd(old->progs.pairpath_ingress);
+	reset_port(PEER_MTU);
+	ret = run(PORT_IFINDEX, peer_mac, 100, 0, 4);
+	read_port(PORT_IFINDEX, &s);
+	pass(name, CHECK(ret == TC_ACT_REDIRECT && s.packets == 4 && !s.drops[PP_DROP_PKT_TYPE],
+			 name, "verdict %d packets %llu pkt_type drops %llu", ret, s.packets,
+			 s.drops[PP_DROP_PKT_TYPE]));
+	ports_fd = saved_ports;
+	prog_fd = saved_prog;
+	pairpath__destroy(old);
 }
 
 int main(void)
@@ -298,7 +352,9 @@ int main(void)
 	test_gso();
 	test_foreign_mac();
 	test_runt_refused();
+	test_header_only();
 	test_max_size();
+	test_set_pkt_type();
 
 	pairpath__destroy(skel);
 	return failures ? 1 : 0;
