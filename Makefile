@@ -116,9 +116,9 @@ $(OUTPUT)/asan/pairpath: $(ASAN_OBJS)
 
 asan: $(OUTPUT)/asan/pairpath
 
-$(OUTPUT)/tests/prog_test: tests/prog_test.c $(OUTPUT)/pairpath.skel.h | $(OUTPUT)/tests
+$(OUTPUT)/tests/prog_test: tests/prog_test.c user/ports.c $(OUTPUT)/pairpath.skel.h | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ASAN_CFLAGS) $< $(LIBS) $(SAN_FLAGS) -o $@
+	$(Q)$(CC) $(ASAN_CFLAGS) -Iuser $(filter %.c,$^) $(LIBS) $(SAN_FLAGS) -o $@
 
 TEST_DEPS = $(OUTPUT)/pairpath $(OUTPUT)/asan/pairpath $(FUZZ_BINS) \
 	     $(OUTPUT)/tests/prog_test $(TEST_BPF_OBJS)

@@ -33,14 +33,23 @@ int pairpath_ingress(struct __sk_buff *skb)
 {
 	/* skb_iif is one load; skb->ifindex would go through skb->dev. */
 	__u32 ifindex = skb->ingress_ifindex;
+	__u32 slot = ifindex % PP_PORT_SLOTS;
 	void *data_end = (void *)(long)skb->data_end;
 	void *data = (void *)(long)skb->data;
 	struct pp_port *port;
 	__u8 *dst = data;
 
-	port = bpf_map_lookup_elem(&ports, &ifindex);
-	if (!port)
-		return TC_ACT_OK;
+	/*
+	 * An array lookup is inlined by the verifier into an index and a
+	 * this_cpu_ptr(); a hash lookup would cost a jhash and a bucket walk
+	 * on every frame. Only a port that lost its slot pays for the hash.
+	 */
+	port = bpf_map_lookup_elem(&ports, &slot);
+	if (!port || port->ifindex != ifindex) {
+		port = bpf_map_lookup_elem(&ports_overflow, &ifindex);
+		if (!port)
+			return TC_ACT_OK;
+	}
 
 	if (data + ETH_HLEN > data_end)
 		return drop(port, PP_DROP_RUNT);

@@ -17,6 +17,7 @@
 #define PP_PAIR_NAME_LEN	64	/* 63 characters and the NUL */
 #define PP_IFNAME_LEN		16	/* IFNAMSIZ */
 #define PP_MAX_PORTS		4096	/* two ports per pair */
+#define PP_PORT_SLOTS		4096	/* direct-mapped port table: ifindex % slots */
 #define PP_MAX_PAIRS		(PP_MAX_PORTS / 2)
 
 /* A port is the host-side veth a pair's program runs on. */
@@ -47,20 +48,25 @@ enum pp_drop_reason {
 #define PP_DROP_REASON_SLOTS	8	/* room to grow without a layout change */
 
 /*
- * Value of the per-CPU "ports" hash, keyed by the ifindex of the
- * host-side veth the frame entered. The configuration half is written
- * identically to every CPU's copy at attach; the counter half is
- * per-CPU, so the datapath finds what to do and where to count with a
- * single lookup and no atomics.
+ * A port: what the datapath needs to send on a frame that entered the
+ * host-side veth `ifindex`, and where it counts it. The configuration
+ * half is written identically to every CPU's copy at attach; the counter
+ * half is per-CPU, so a frame finds both with one lookup and no atomics.
+ *
+ * Ports live in "ports", a per-CPU array indexed by ifindex % PP_PORT_SLOTS,
+ * whose lookup the verifier inlines to a few instructions; `ifindex` tags
+ * the slot's owner. A port whose slot is taken goes to "ports_overflow",
+ * a per-CPU hash keyed by ifindex, looked up only on a tag mismatch.
  */
 struct pp_port {
 	/* configuration, the same on every CPU */
+	__u32 ifindex;		/* the slot's owner; 0: a free slot */
 	__u32 peer_ifindex;	/* host-side ifindex of the far veth */
 	__u32 peer_mtu;		/* MTU of the far container's eth0 */
+	__u32 pair_id;
 	__u8 peer_mac[6];	/* MAC of the far container's eth0 */
 	__u8 dir;		/* enum pp_dir */
 	__u8 pad0;
-	__u32 pair_id;
 	/* counters, per CPU */
 	__u64 packets;
 	__u64 bytes;

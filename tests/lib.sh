@@ -88,3 +88,18 @@ for p in json.load(sys.stdin)["pairs"]:
             sys.exit(0)
 sys.exit(1)' "$@"
 }
+
+# Live ports in a netns pin directory: array slots that have an owner
+# (a non-zero ifindex on CPU 0's copy) plus overflow entries.
+pp_port_count() {	# dir
+	local slots overflow
+	slots=$(bpftool -j map dump pinned "$1/ports" | $PY -c '
+import json, sys
+n = 0
+for e in json.load(sys.stdin):
+    v = e["values"][0]["value"]
+    n += (v["ifindex"] if isinstance(v, dict) else int.from_bytes(bytes(int(b, 16) for b in v[:4]), "little")) != 0
+print(n)')
+	overflow=$(bpftool -j map dump pinned "$1/ports_overflow" | $PY -c 'import json, sys; print(len(json.load(sys.stdin)))')
+	echo $((slots + overflow))
+}

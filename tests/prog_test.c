@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 #include <linux/pkt_cls.h>
 #include "pairpath.h"
+#include "ports.h"
 #include "pairpath.skel.h"
 
 #define PORT_IFINDEX	1001
@@ -29,7 +30,7 @@ static const __u8 bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const __u8 mcast_mac[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
 
 static struct pairpath *skel;
-static int ports_fd, prog_fd, ncpus, failures;
+static int ports_fd, overflow_fd, prog_fd, ncpus, failures;
 static __u8 frame[16384];
 
 #define CHECK(cond, name, fmt, ...) ({					\
@@ -41,36 +42,37 @@ static __u8 frame[16384];
 	__ok;								\
 })
 
+static struct ports ports(void)
+{
+	struct ports pt = {
+		.slots_fd = ports_fd,
+		.overflow_fd = overflow_fd,
+		.ncpus = ncpus,
+	};
+
+	return pt;
+}
+
 static int add_port(__u32 ifindex, __u32 mtu)
 {
-	struct pp_port *percpu = calloc(ncpus, sizeof(*percpu));
-	int cpu, err;
+	struct pp_port port = {
+		.ifindex = ifindex,
+		.peer_ifindex = PEER_IFINDEX,
+		.peer_mtu = mtu,
+		.pair_id = 1,
+	};
+	struct ports pt = ports();
 
-	for (cpu = 0; cpu < ncpus; cpu++) {
-		percpu[cpu].peer_ifindex = PEER_IFINDEX;
-		percpu[cpu].peer_mtu = mtu;
-		memcpy(percpu[cpu].peer_mac, peer_mac, 6);
-	}
-	err = bpf_map_update_elem(ports_fd, &ifindex, percpu, BPF_ANY);
-	free(percpu);
-	return err;
+	memcpy(port.peer_mac, peer_mac, 6);
+	return ports_add(&pt, &port);
 }
 
 static int read_port(__u32 ifindex, struct pp_port *sum)
 {
-	struct pp_port *percpu = calloc(ncpus, sizeof(*percpu));
-	int cpu, r, err;
+	struct ports pt = ports();
 
-	err = bpf_map_lookup_elem(ports_fd, &ifindex, percpu);
 	memset(sum, 0, sizeof(*sum));
-	for (cpu = 0; !err && cpu < ncpus; cpu++) {
-		sum->packets += percpu[cpu].packets;
-		sum->bytes += percpu[cpu].bytes;
-		for (r = 0; r < PP_DROP_REASON_SLOTS; r++)
-			sum->drops[r] += percpu[cpu].drops[r];
-	}
-	free(percpu);
-	return err;
+	return ports_read(&pt, ifindex, sum);
 }
 
 /* Run one frame of `len` bytes to `dst` entering on `ifindex`; -1 on error. */
@@ -102,9 +104,9 @@ static int run(__u32 ifindex, const __u8 *dst, __u32 len, __u32 gso_size, int re
 /* Fresh counters for every case. */
 static void reset_port(__u32 mtu)
 {
-	__u32 key = PORT_IFINDEX;
+	struct ports pt = ports();
 
-	bpf_map_delete_elem(ports_fd, &key);
+	ports_del(&pt, PORT_IFINDEX, 1);
 	add_port(PORT_IFINDEX, mtu);
 }
 
@@ -250,6 +252,40 @@ static void test_runt_refused(void)
 			 "test_run accepted a 13-byte frame (verdict %d)", ret));
 }
 
+/*
+ * Two ports whose ifindexes share a slot: the second lives in the overflow
+ * hash; each counts its own frames, and a third ifindex on the same slot
+ * with no port is passed on.
+ */
+static void test_slot_collision(void)
+{
+	const char *name = "slot_collision_uses_overflow";
+	__u32 twin = PORT_IFINDEX + PP_PORT_SLOTS, stranger = PORT_IFINDEX + 2 * PP_PORT_SLOTS;
+	struct ports pt = ports();
+	struct pp_port s1, s2;
+	int r1, r2, r3;
+
+	reset_port(PEER_MTU);
+	if (add_port(twin, PEER_MTU)) {
+		printf("FAIL %s: cannot add the colliding port: %s\n", name, strerror(errno));
+		failures++;
+		return;
+	}
+	r1 = run(PORT_IFINDEX, peer_mac, 100, 0, 2);
+	r2 = run(twin, peer_mac, 200, 0, 3);
+	r3 = run(stranger, peer_mac, 300, 0, 1);
+	read_port(PORT_IFINDEX, &s1);
+	read_port(twin, &s2);
+	ports_del(&pt, twin, 1);
+	pass(name, CHECK(r1 == TC_ACT_REDIRECT && r2 == TC_ACT_REDIRECT, name,
+			 "verdicts %d %d", r1, r2) &&
+		   CHECK(r3 == TC_ACT_OK, name, "unpaired ifindex on a taken slot: verdict %d", r3) &&
+		   CHECK(s1.packets == 2 && s1.bytes == 200 && s2.packets == 3 && s2.bytes == 600,
+			 name, "slot port %llu/%llu, overflow port %llu/%llu", s1.packets,
+			 s1.bytes, s2.packets, s2.bytes) &&
+		   CHECK(read_port(twin, &s2) == -ENOENT, name, "the overflow port outlived its delete"));
+}
+
 /* A bare Ethernet header, nothing after it: the shortest frame there is. */
 static void test_header_only(void)
 {
@@ -296,7 +332,7 @@ static void test_set_pkt_type(void)
 {
 	const char *name = "pkt_type_branch_for_old_kernels";
 	struct pairpath *old;
-	int saved_ports = ports_fd, saved_prog = prog_fd, ret;
+	int saved_ports = ports_fd, saved_overflow = overflow_fd, saved_prog = prog_fd, ret;
 	struct pp_port s;
 
 	old = pairpath__open();
@@ -313,6 +349,7 @@ static void test_set_pkt_type(void)
 		return;
 	}
 	ports_fd = bpf_map__fd(old->maps.ports);
+	overflow_fd = bpf_map__fd(old->maps.ports_overflow);
 	prog_fd = bpf_program__fd(old->progs.pairpath_ingress);
 	reset_port(PEER_MTU);
 	ret = run(PORT_IFINDEX, peer_mac, 100, 0, 4);
@@ -321,6 +358,7 @@ static void test_set_pkt_type(void)
 			 name, "verdict %d packets %llu pkt_type drops %llu", ret, s.packets,
 			 s.drops[PP_DROP_PKT_TYPE]));
 	ports_fd = saved_ports;
+	overflow_fd = saved_overflow;
 	prog_fd = saved_prog;
 	pairpath__destroy(old);
 }
@@ -337,6 +375,7 @@ int main(void)
 		return 1;
 	}
 	ports_fd = bpf_map__fd(skel->maps.ports);
+	overflow_fd = bpf_map__fd(skel->maps.ports_overflow);
 	prog_fd = bpf_program__fd(skel->progs.pairpath_ingress);
 	err = add_port(PORT_IFINDEX, PEER_MTU);
 	if (err) {
@@ -352,6 +391,7 @@ int main(void)
 	test_gso();
 	test_foreign_mac();
 	test_runt_refused();
+	test_slot_collision();
 	test_header_only();
 	test_max_size();
 	test_set_pkt_type();

@@ -499,7 +499,7 @@ test_cli_attach_fail_midway() {
 	err=$(pp attach db vethC vethD --mode tcx 2>&1 >/dev/null)
 	rc=$?
 	cli_expect_same "$before" "attach failing on the second device"
-	expect_eq "$(cli_map_len "$dir/ports")" 2 "port entries (web's two)"
+	expect_eq "$(pp_port_count "$dir")" 2 "port entries (web's two)"
 	expect_eq "$(cli_tcx_progs vethC)" none "tcx programs on vethC"
 	expect_eq "$rc" 1 "exit code of the failed attach"
 	expect_eq "$err" "pairpath: device 'vethD': cannot pin its tcx link at $dir/link-db-b: File exists" \
@@ -539,13 +539,13 @@ test_cli_detach_tcx_clean() {
 	cli_ok pp attach web vethA vethB --mode tcx
 	dir=$(cli_netns_dir)
 	[[ $(cli_tcx_progs vethA) =~ ^[0-9]+$ ]] || fail "not one tcx program on vethA after attach"
-	expect_eq "$(cli_map_len "$dir/ports")" 2 "port entries after attach"
+	expect_eq "$(pp_port_count "$dir")" 2 "port entries after attach"
 
 	expect_cmd 0 "" pp detach web
 	for f in "$dir"/link-*; do
 		[ ! -e "$f" ] || fail "link pin $f left after detach"
 	done
-	expect_eq "$(cli_map_len "$dir/ports")" 0 "port entries after detach"
+	expect_eq "$(pp_port_count "$dir")" 0 "port entries after detach"
 	expect_eq "$(cli_map_len "$dir/pairs")" 0 "pair entries after detach"
 	expect_eq "$(cli_tcx_progs vethA)" none "tcx programs on vethA"
 	expect_eq "$(cli_tcx_progs vethB)" none "tcx programs on vethB"
@@ -575,7 +575,7 @@ test_cli_detach_tc_clean() {
 	for dev in vethA vethB; do
 		expect_eq "$(in_h tc filter show dev $dev ingress)" "" "ingress filters on $dev"
 	done
-	expect_eq "$(cli_map_len "$(cli_netns_dir)/ports")" 0 "port entries after detach"
+	expect_eq "$(pp_port_count "$(cli_netns_dir)")" 0 "port entries after detach"
 	# The clsact qdiscs pairpath made are gone with the filters.
 	cli_expect_same "$before" "attach and detach in tc mode" cli_snapshot_net
 
@@ -608,7 +608,7 @@ test_cli_detach_all() {
 	expect_cmd 0 "" pp detach --all
 	expect_eq "$(cli_pair_names)" "" "pairs after detach --all"
 	expect_eq "$(cd "$dir" && ls -A | grep '^link-')" "" "link pins after detach --all"
-	expect_eq "$(cli_map_len "$dir/ports")" 0 "port entries after detach --all"
+	expect_eq "$(pp_port_count "$dir")" 0 "port entries after detach --all"
 	expect_eq "$(cli_map_len "$dir/pairs")" 0 "pair entries after detach --all"
 	cli_expect_same "$before" "detach --all" cli_snapshot_net
 	# Nothing left to detach is not an error.

@@ -219,7 +219,7 @@ rel_has_clsact() {	# dev
 rel_snapshot() {	# dir
 	local f
 	(cd "$1" && ls -i1 | sort -k2)
-	for f in pairs ports meta; do
+	for f in pairs ports ports_overflow meta; do
 		echo "$f: $(bpftool -j map dump pinned "$1/$f")"
 	done
 	for f in "$1"/link-*; do
@@ -388,7 +388,7 @@ rel_expect_nothing() {	# mode dir what
 	local mode=$1 dir=$2 what=$3 dev
 	expect_eq "$(rel_status)" "" "$what: status"
 	expect_eq "$(rel_records "$dir")" "" "$what: records"
-	expect_eq "$(rel_map_len "$dir/ports")" 0 "$what: port entries"
+	expect_eq "$(pp_port_count "$dir")" 0 "$what: port entries"
 	expect_eq "$(rel_link_pins "$dir")" "" "$what: link pins"
 	if [ -e "$dir/kdevs" ]; then
 		expect_eq "$(rel_map_len "$dir/kdevs")" 0 "$what: tracer device entries"
@@ -406,7 +406,7 @@ rel_expect_all() {	# mode dir what
 	local mode=$1 dir=$2 what=$3 dev
 	expect_eq "$(rel_status)" "web:up" "$what: status"
 	expect_eq "$(rel_records "$dir")" "web:2" "$what: records"
-	expect_eq "$(rel_map_len "$dir/ports")" 2 "$what: port entries"
+	expect_eq "$(pp_port_count "$dir")" 2 "$what: port entries"
 	for dev in vethA vethB; do
 		if [ "$mode" = tcx ]; then
 			expect_eq "$(rel_tcx_count $dev)" 1 "$what: tcx programs on $dev"
@@ -444,7 +444,7 @@ rel_crash_attach() {	# mode
 			# (state attaching), then ports, then hooks, as documented.
 			expect_eq "$(rel_records "$dir")" "web:1" "$what: records"
 			ports=$((K >= 3 ? 2 : K - 1))
-			expect_eq "$(rel_map_len "$dir/ports")" $ports "$what: port entries"
+			expect_eq "$(pp_port_count "$dir")" $ports "$what: port entries"
 			if [ "$mode" = tcx ]; then
 				links=$([ $K -ge 5 ] && echo "link-web-a link-web-b" ||
 					{ [ $K -ge 4 ] && echo link-web-a; })
@@ -527,7 +527,7 @@ rel_crash_detach() {	# mode
 		# then the tracer's entries, then the ports.
 		expect_eq "$(rel_records "$dir")" "web:3" "$what: records"
 		ports=$([ $K -ge 15 ] && echo 0 || echo 2)
-		expect_eq "$(rel_map_len "$dir/ports")" $ports "$what: port entries"
+		expect_eq "$(pp_port_count "$dir")" $ports "$what: port entries"
 		if [ "$mode" = tcx ]; then
 			links=$([ $K = 11 ] && echo "link-web-a link-web-b" ||
 				{ [ $K = 12 ] && echo link-web-b; })
@@ -592,7 +592,7 @@ rel_expect_pairs() {	# what pairs...
 	dir=$(rel_dir)
 	expect_eq "$(rel_status)" "$want" "$what: status"
 	expect_eq "$(rel_records "$dir")" "${want//:up/:2}" "$what: records"
-	expect_eq "$(rel_map_len "$dir/ports")" $((2 * $#)) "$what: port entries"
+	expect_eq "$(pp_port_count "$dir")" $((2 * $#)) "$what: port entries"
 	expect_eq "$(rel_link_pins "$dir")" "$pins" "$what: link pins"
 	for dev in vethA vethB vethC vethD; do
 		n=0
@@ -1026,7 +1026,7 @@ test_rel_load() {
 		[ $((SECONDS - start)) -lt 40 ] || fail "attaching 100 pairs took over 40 s (at $i)"
 		pp attach x$i rv$((2 * i)) rv$((2 * i + 1)) || fail "attach x$i"
 	done
-	expect_eq "$(rel_map_len "$(rel_dir)/ports")" 202 "port entries with 101 pairs"
+	expect_eq "$(pp_port_count "$(rel_dir)")" 202 "port entries with 101 pairs"
 	expect_eq "$(rel_metric pairpath_pairs)" 101 "serve: pairs with 101 attached"
 	for i in $(seq 0 99); do
 		[ $((SECONDS - start)) -lt 50 ] || fail "detaching 100 pairs took too long (at $i)"
@@ -1042,7 +1042,7 @@ test_rel_load() {
 	expect_eq "$scr" "scrapes=$n ok=$n bad=0 first_bad=-" "scrapes during the load"
 	expect_eq "$(rel_status)" "web:up" "status after the 100 pairs"
 	expect_eq "$(rel_link_pins "$(rel_dir)")" "link-web-a link-web-b" "link pins after the 100 pairs"
-	expect_eq "$(rel_map_len "$(rel_dir)/ports")" 2 "port entries after the 100 pairs"
+	expect_eq "$(pp_port_count "$(rel_dir)")" 2 "port entries after the 100 pairs"
 
 	# (c) Memory: 10,000 scrapes over keep-alive connections.
 	scr=$(in_h $PY "$REL_SCRAPE" count --port $REL_HTTP_PORT --count 10000 \

@@ -180,47 +180,35 @@ static void fill_dev(struct pp_dev *dev, const struct veth_info *v)
 	memcpy(dev->peer_ifname, v->peer_ifname, sizeof(dev->peer_ifname));
 }
 
-/* The port a frame enters on dev `from`, sending it to the container behind `to`. */
+/* The port a frame enters on dev `from`, sending it to the container behind the other. */
 static int add_port(struct store *st, const struct pp_pair *p, int from)
 {
 	const struct pp_dev *src = &p->dev[from], *dst = &p->dev[!from];
-	struct pp_port *percpu;
-	__u32 key = src->ifindex;
-	int cpu, err = 0;
+	struct ports pt = store_ports(st);
+	struct pp_port port = {
+		.ifindex = src->ifindex,
+		.peer_ifindex = dst->ifindex,
+		.peer_mtu = dst->peer_mtu,
+		.pair_id = p->pair_id,
+		.dir = from,
+	};
+	int err;
 
-	percpu = calloc(st->ncpus, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
-	/* Every CPU's copy carries the same configuration. */
-	for (cpu = 0; cpu < st->ncpus; cpu++) {
-		percpu[cpu].peer_ifindex = dst->ifindex;
-		percpu[cpu].peer_mtu = dst->peer_mtu;
-		memcpy(percpu[cpu].peer_mac, dst->peer_mac, 6);
-		percpu[cpu].dir = from;
-		percpu[cpu].pair_id = p->pair_id;
-	}
-	if (bpf_map_update_elem(st->ports_fd, &key, percpu, BPF_NOEXIST)) {
-		err = -errno;
+	memcpy(port.peer_mac, dst->peer_mac, sizeof(port.peer_mac));
+	err = ports_add(&pt, &port);
+	if (err)
 		pr_warn("device '%s': cannot add its port entry: %s\n", src->ifname,
 			err == -EEXIST ? "an entry for its ifindex exists already" :
 			strerror(-err));
-	}
-	free(percpu);
 	return err;
 }
 
 /* Only the pair that made a port entry may remove it. */
 static void del_port(struct store *st, const struct pp_pair *p, int dir)
 {
-	struct pp_port *percpu = calloc(st->ncpus, sizeof(*percpu));
-	__u32 key = p->dev[dir].ifindex;
+	struct ports pt = store_ports(st);
 
-	if (!percpu)
-		return;
-	if (!bpf_map_lookup_elem(st->ports_fd, &key, percpu) &&
-	    percpu[0].pair_id == p->pair_id)
-		bpf_map_delete_elem(st->ports_fd, &key);
-	free(percpu);
+	ports_del(&pt, p->dev[dir].ifindex, p->pair_id);
 }
 
 static int tcx_attach(struct store *st, const char *name, const struct pp_pair *p, int dir)
@@ -344,15 +332,17 @@ static int hook_detach(struct store *st, const char *name, const struct pp_pair 
 	return tcx_detach(st, name, dir);
 }
 
-/* tcx came with 6.6; an older kernel rejects the attach type outright. */
-static int probe_tcx(struct store *st, const struct veth_info *a)
+/*
+ * tcx came with 6.6; an older kernel rejects the attach type outright.
+ * A query asks without attaching anything (a link create would cost a
+ * grace period).
+ */
+static int probe_tcx(const struct veth_info *a)
 {
-	int fd = bpf_link_create(st->prog_fd, a->ifindex, PP_BPF_TCX_INGRESS, NULL);
+	__u32 count = 0;
 
-	if (fd >= 0) {
-		close(fd);
+	if (!bpf_prog_query(a->ifindex, PP_BPF_TCX_INGRESS, 0, NULL, NULL, &count))
 		return PP_MODE_TCX;
-	}
 	pr_info("tcx is not available (%s): using legacy tc\n", strerror(errno));
 	return PP_MODE_TC;
 }
@@ -456,7 +446,7 @@ int pair_attach(struct store *st, const char *name, const struct veth_info *a,
 		return err;
 
 	pair.mode = mode == MODE_TC ? PP_MODE_TC :
-		    mode == MODE_TCX ? PP_MODE_TCX : probe_tcx(st, a);
+		    mode == MODE_TCX ? PP_MODE_TCX : probe_tcx(a);
 	pair.state = PP_PAIR_ATTACHING;
 	pair.attached_at = time(NULL);
 	fill_dev(&pair.dev[PP_DIR_A_TO_B], a);

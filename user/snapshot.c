@@ -21,6 +21,7 @@ const char *const pp_dir_labels[PP_DIR_MAX] = {
 int snapshot_take(const struct store *st, struct snapshot *snap)
 {
 	struct store_pair *list = NULL;
+	struct ports pt = {};
 	struct timespec ts;
 	int n, i, d, r;
 
@@ -34,6 +35,8 @@ int snapshot_take(const struct store *st, struct snapshot *snap)
 		free(list);
 		return -ENOMEM;
 	}
+	if (st)
+		pt = store_ports(st);
 	for (i = 0; i < n; i++) {
 		struct pair_snapshot *ps = &snap->pairs[snap->n];
 
@@ -47,7 +50,7 @@ int snapshot_take(const struct store *st, struct snapshot *snap)
 			struct dir_snapshot *ds = &ps->dir[d];
 
 			/* A pair being detached meanwhile reads as zeros. */
-			store_read_port(st, ps->pair.dev[d].ifindex, &ds->sum);
+			ports_read(&pt, ps->pair.dev[d].ifindex, &ds->sum);
 			for (r = 0; r < PP_DROP_REASON_SLOTS; r++)
 				ds->drops += ds->sum.drops[r];
 		}

@@ -140,6 +140,8 @@ int store_load_prog(struct store *st)
 	 */
 	err = set_pin_path(skel->maps.ports, st, "ports");
 	if (!err)
+		err = set_pin_path(skel->maps.ports_overflow, st, "ports_overflow");
+	if (!err)
 		err = set_pin_path(skel->maps.pairs, st, "pairs");
 	if (!err)
 		err = set_pin_path(skel->maps.meta, st, "meta");
@@ -216,6 +218,17 @@ static int get_pinned(const struct store *st, const char *name, __u32 file_flags
 	return fd < 0 ? -errno : fd;
 }
 
+static __u32 expected_type(const char *name)
+{
+	if (!strcmp(name, "ports"))
+		return BPF_MAP_TYPE_PERCPU_ARRAY;
+	if (!strcmp(name, "ports_overflow"))
+		return BPF_MAP_TYPE_PERCPU_HASH;
+	if (!strcmp(name, "meta"))
+		return BPF_MAP_TYPE_ARRAY;
+	return BPF_MAP_TYPE_HASH;
+}
+
 /* A map pinned by an older or newer pairpath must not be misread. */
 static int check_map(int fd, const char *name, __u32 key_size, __u32 value_size)
 {
@@ -226,7 +239,8 @@ static int check_map(int fd, const char *name, __u32 key_size, __u32 value_size)
 	err = bpf_obj_get_info_by_fd(fd, &info, &len);
 	if (err)
 		return err;
-	if (info.key_size != key_size || info.value_size != value_size) {
+	if (info.key_size != key_size || info.value_size != value_size ||
+	    info.type != expected_type(name)) {
 		pr_warn("pinned map '%s' has another layout (key %u, value %u bytes; "
 			"this pairpath expects %u, %u): run 'pairpath reset'\n",
 			name, info.key_size, info.value_size, key_size, value_size);
@@ -259,6 +273,7 @@ static int open_pinned(struct store *st, bool rdonly)
 	/* A program pin only opens read-write; a reader needs none. */
 	st->prog_fd = rdonly ? -1 : get_pinned(st, "prog", 0);
 	st->ports_fd = get_pinned(st, "ports", ro);
+	st->ports_overflow_fd = get_pinned(st, "ports_overflow", ro);
 	st->pairs_fd = get_pinned(st, "pairs", ro);
 	st->meta_fd = get_pinned(st, "meta", ro);
 	st->kdevs_fd = get_pinned(st, "kdevs", ro);
@@ -270,10 +285,13 @@ static int open_pinned(struct store *st, bool rdonly)
 			close(st->kdrops_fd);
 		st->kdevs_fd = st->kdrops_fd = -1;
 	}
-	if ((!rdonly && st->prog_fd < 0) || st->ports_fd < 0 || st->pairs_fd < 0 ||
-	    st->meta_fd < 0)
+	if ((!rdonly && st->prog_fd < 0) || st->ports_fd < 0 || st->ports_overflow_fd < 0 ||
+	    st->pairs_fd < 0 || st->meta_fd < 0)
 		return -ENOENT;
 	err = check_map(st->ports_fd, "ports", sizeof(__u32), sizeof(struct pp_port));
+	if (!err)
+		err = check_map(st->ports_overflow_fd, "ports_overflow", sizeof(__u32),
+				sizeof(struct pp_port));
 	if (!err)
 		err = check_map(st->pairs_fd, "pairs", sizeof(struct pp_pair_key),
 				sizeof(struct pp_pair));
@@ -290,6 +308,8 @@ static void close_fds(struct store *st)
 		close(st->prog_fd);
 	if (st->ports_fd >= 0)
 		close(st->ports_fd);
+	if (st->ports_overflow_fd >= 0)
+		close(st->ports_overflow_fd);
 	if (st->pairs_fd >= 0)
 		close(st->pairs_fd);
 	if (st->meta_fd >= 0)
@@ -299,7 +319,7 @@ static void close_fds(struct store *st)
 	if (st->kdrops_fd >= 0)
 		close(st->kdrops_fd);
 	st->prog_fd = st->ports_fd = st->pairs_fd = st->meta_fd = -1;
-	st->kdevs_fd = st->kdrops_fd = -1;
+	st->ports_overflow_fd = st->kdevs_fd = st->kdrops_fd = -1;
 }
 
 /*
@@ -354,7 +374,7 @@ int store_open_dir(struct store *st, const char *root, const char *dir,
 
 	memset(st, 0, sizeof(*st));
 	st->lock_fd = st->prog_fd = st->ports_fd = st->pairs_fd = st->meta_fd = -1;
-	st->kdevs_fd = st->kdrops_fd = -1;
+	st->ports_overflow_fd = st->kdevs_fd = st->kdrops_fd = -1;
 	st->netns_live = netns_live;
 	if (base && sscanf(base, "/netns-%llu", &cookie) == 1)
 		st->netns_cookie = cookie;
@@ -472,7 +492,8 @@ int store_remove_all(struct store *st)
 static int remove_pins(struct store *st, bool remove_dir)
 {
 	static const char *const pins[] = {
-		"prog", "ports", "pairs", "meta", "kdrop_link", "kdevs", "kdrops",
+		"prog", "ports", "ports_overflow", "pairs", "meta", "kdrop_link", "kdevs",
+		"kdrops",
 	};
 	char path[PATH_MAX];
 	size_t i;
@@ -587,27 +608,13 @@ int store_list_pairs(const struct store *st, struct store_pair **out)
 	return n;
 }
 
-int store_read_port(const struct store *st, __u32 ifindex, struct pp_port *sum)
+struct ports store_ports(const struct store *st)
 {
-	struct pp_port *percpu;
-	int cpu, i, err = 0;
+	struct ports pt = {
+		.slots_fd = st->ports_fd,
+		.overflow_fd = st->ports_overflow_fd,
+		.ncpus = st->ncpus,
+	};
 
-	/* Per-CPU values come as one array, each element 8-byte aligned. */
-	percpu = calloc(st->ncpus, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(st->ports_fd, &ifindex, percpu)) {
-		err = -errno;
-		goto out;
-	}
-	*sum = percpu[0];
-	for (cpu = 1; cpu < st->ncpus; cpu++) {
-		sum->packets += percpu[cpu].packets;
-		sum->bytes += percpu[cpu].bytes;
-		for (i = 0; i < PP_DROP_REASON_SLOTS; i++)
-			sum->drops[i] += percpu[cpu].drops[i];
-	}
-out:
-	free(percpu);
-	return err;
+	return pt;
 }

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "pairpath.h"
+#include "ports.h"
 
 struct store {
 	char root[PATH_MAX];
@@ -24,6 +25,7 @@ struct store {
 	int lock_fd;
 	int prog_fd;
 	int ports_fd;
+	int ports_overflow_fd;
 	int pairs_fd;
 	int meta_fd;
 	int kdevs_fd;		/* -1 where the kernel-drop tracer is not loaded */
@@ -85,7 +87,7 @@ struct store_pair {
 };
 int store_list_pairs(const struct store *st, struct store_pair **out);
 
-/* Sum of the per-CPU copies of one port; -ENOENT if it has no entry. */
-int store_read_port(const struct store *st, __u32 ifindex, struct pp_port *sum);
+/* The port table of this state, for ports_add(), ports_read() and ports_del(). */
+struct ports store_ports(const struct store *st);
 
 #endif /* __PAIRPATH_STORE_H */

@@ -5,17 +5,21 @@
 
 #include "pairpath.h"
 
-/*
- * ifindex of the host-side veth a frame entered -> where it goes and
- * where it is counted. Per-CPU so that counting needs neither atomics
- * nor a second lookup.
- */
+/* ifindex % PP_PORT_SLOTS -> the port owning that slot (see pairpath.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PP_PORT_SLOTS);
+	__type(key, __u32);
+	__type(value, struct pp_port);
+} ports SEC(".maps");
+
+/* ifindex -> a port whose slot in "ports" another port owns. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, PP_MAX_PORTS);
 	__type(key, __u32);
 	__type(value, struct pp_port);
-} ports SEC(".maps");
+} ports_overflow SEC(".maps");
 
 /* Pair name -> what attach recorded. Only user space reads it. */
 struct {
