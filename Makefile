@@ -12,7 +12,7 @@ VERSION := 0.1.0
 DEB_PKGS := clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 	    libnl-3-dev libnl-route-3-dev libmicrohttpd-dev libcjson-dev \
 	    iproute2 iputils-ping valgrind python3 tcpdump curl \
-	    prometheus python3-prometheus-client
+	    prometheus python3-prometheus-client iperf3 gnuplot-nox
 
 ifeq ($(V),1)
 Q :=
@@ -120,7 +120,7 @@ $(OUTPUT)/tests/prog_test: tests/prog_test.c user/ports.c $(OUTPUT)/pairpath.ske
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ASAN_CFLAGS) -Iuser $(filter %.c,$^) $(LIBS) $(SAN_FLAGS) -o $@
 
-TEST_DEPS = $(OUTPUT)/pairpath $(OUTPUT)/asan/pairpath $(FUZZ_BINS) \
+TEST_DEPS = $(OUTPUT)/pairpath $(OUTPUT)/asan/pairpath $(FUZZ_BINS) $(BENCH_TOOLS) \
 	     $(OUTPUT)/tests/prog_test $(TEST_BPF_OBJS)
 
 test: $(TEST_DEPS)

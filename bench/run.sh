@@ -1,0 +1,635 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# pairpath benchmark: the same two-container topology (host netns H with
+# vethA and vethB, containers A and B with eth0, A=10.88.0.1 B=10.88.0.2)
+# built several ways, measured interleaved (A B C ... A B C ...), plus the
+# attach/detach scale test in bench/scale.sh.
+#
+#   bench/run.sh [--quick] [--reps N] [--secs S] [--cpu C] [--out DIR]
+#                [--scenarios 'a b ...'] [--no-scale] [--only-scale]
+#                [--no-profile] [--wait-quiet SECS]
+#
+#   --quick        1 repetition, 1 s per test, scale steps 1 and 10 pairs,
+#                  results in .output/bench/results-quick (for make test)
+#   --reps N       repetitions of every scenario (default 5)
+#   --secs S       seconds per test (default 3)
+#   --cpu C        the CPU the one-CPU tests are pinned to (default 0)
+#   --out DIR      where results go (default bench/results)
+#   --no-profile   skip the extra sink run per scenario under perf record
+#                  (a full run does it when perf is installed; --quick never)
+#   --wait-quiet S wait up to S seconds for no 'tests/run.sh' to be running
+#
+# Everything runs in network namespaces named ppb<PID>-*, made here and
+# removed by a trap on exit; nothing else on the machine is touched.
+set -u
+set -o pipefail
+export LC_ALL=C
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TOOLS=$TOP/.output/bench
+PAIRPATH=${PAIRPATH:-$TOP/.output/pairpath}
+PY=/usr/bin/python3
+ALL_SCENARIOS="direct bridge bridge_nf routed mirred pairpath_tcx pairpath_tcx_notracer
+	pairpath_tc pairpath_tc_notracer floor"
+
+QUICK=0 REPS=5 SECS=3 CPU=0 OUT= SCENARIOS=$ALL_SCENARIOS
+DO_SCALE=1 DO_MAIN=1 PROFILE=1 WAIT_QUIET=0
+SCALE_SIZES="1 100 1000"
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1 ;;
+	--reps) REPS=${2:?}; shift ;;
+	--secs) SECS=${2:?}; shift ;;
+	--cpu) CPU=${2:?}; shift ;;
+	--out) OUT=${2:?}; shift ;;
+	--scenarios) SCENARIOS=${2:?}; shift ;;
+	--no-scale) DO_SCALE=0 ;;
+	--only-scale) DO_MAIN=0 ;;
+	--no-profile) PROFILE=0 ;;
+	--wait-quiet) WAIT_QUIET=${2:?}; shift ;;
+	-h|--help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown option '$1' (try --help)" ;;
+	esac
+	shift
+done
+if [ $QUICK = 1 ]; then
+	REPS=1 SECS=1 SCALE_SIZES="1 10" PROFILE=0
+	OUT=${OUT:-$TOP/.output/bench/results-quick}
+fi
+OUT=${OUT:-$TOP/bench/results}
+command -v perf >/dev/null || PROFILE=0
+[[ $REPS =~ ^[0-9]+$ ]] && [ "$REPS" -ge 1 ] && [ "$REPS" -le 100 ] || die "bad --reps"
+[[ $SECS =~ ^[0-9]+$ ]] && [ "$SECS" -ge 1 ] && [ "$SECS" -le 60 ] || die "bad --secs"
+[[ $CPU =~ ^[0-9]+$ ]] && [ "$CPU" -lt "$(nproc)" ] || die "bad --cpu"
+for s in $SCENARIOS; do
+	[[ " $(echo $ALL_SCENARIOS) " == *" $s "* ]] || die "unknown scenario '$s'"
+done
+
+[ "$(id -u)" = 0 ] || die "needs root (namespaces, BPF)"
+for f in "$PAIRPATH" "$TOOLS/udpsink" "$TOOLS/rr" "$TOOLS/floor"; do
+	[ -x "$f" ] || die "$f is missing: run 'make bench-tools' first"
+done
+for t in ip tc bpftool iperf3 taskset timeout ss "$PY"; do
+	command -v "$t" >/dev/null || die "'$t' is not installed"
+done
+
+# Names are ours alone: ppb<PID>-*. Refuse to run over someone's.
+PFX="ppb$$"
+NS_H="$PFX-h" NS_A="$PFX-a" NS_B="$PFX-b"
+if ip netns list | awk '{print $1}' | grep -q "^$PFX-"; then
+	die "network namespaces named $PFX-* exist already; refusing to start"
+fi
+
+WORK=$(mktemp -d /tmp/pairpath-bench.XXXXXX)
+BPFFS=$WORK/bpffs
+LOGS=$WORK/logs
+mkdir -p "$BPFFS" "$LOGS"
+declare -a BG_PIDS=()
+MOUNTED=0
+
+# Kill what we started, take down every namespace of ours, unmount.
+cleanup() {
+	local pid ns i
+	trap - EXIT INT TERM
+	for pid in "${BG_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${BG_PIDS[@]}"; do
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$pid" 2>/dev/null
+	done
+	if [ $MOUNTED = 1 ]; then
+		# tcx links are pinned: detach them before the pins go.
+		[ -d "$BPFFS/pp" ] && [ -e "/run/netns/$NS_H" ] &&
+			timeout 60 "$PAIRPATH" -n "$NS_H" --pin-root "$BPFFS/pp" reset >/dev/null 2>&1
+		[ -d "$BPFFS/scale" ] && [ -e "/run/netns/$PFX-sh" ] &&
+			timeout 120 "$PAIRPATH" -n "$PFX-sh" --pin-root "$BPFFS/scale" reset \
+				>/dev/null 2>&1
+		umount "$BPFFS" 2>/dev/null
+	fi
+	for ns in $(ip netns list | awk '{print $1}' | grep "^$PFX-"); do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+# fd 3 is the real stderr, whatever a function's output goes to.
+exec 3>&2
+trap 'echo "bench: interrupted" >&3; exit 130' INT TERM
+
+mount -t bpf bpf "$BPFFS" || die "cannot mount a bpffs at $BPFFS"
+MOUNTED=1
+
+# Other work may rebuild .output/pairpath meanwhile: every run uses this copy.
+cp "$PAIRPATH" "$WORK/pairpath" || die "cannot copy $PAIRPATH"
+PAIRPATH=$WORK/pairpath
+
+mkdir -p "$OUT"
+RAW=$OUT/runs.csv
+UNAVAIL=$OUT/unavailable.tsv
+FAILS=$OUT/failures.tsv
+: >"$UNAVAIL"
+: >"$FAILS"
+[ $DO_MAIN = 1 ] && echo "rep,scenario,metric,value" >"$RAW"
+FAILED=0
+
+say() { echo "bench: $*"; }
+
+# Start a background job we own and may kill: bg LOG CMD...
+bg() {
+	local log=$1
+	shift
+	"$@" >"$log" 2>&1 &
+	BG_PIDS+=($!)
+	BG_LAST=$!
+}
+
+# Stop a job started by bg and forget it.
+bg_stop() {
+	local pid=$1 i
+	kill "$pid" 2>/dev/null
+	for i in $(seq 30); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	local -a keep=()
+	for i in "${BG_PIDS[@]}"; do
+		[ "$i" = "$pid" ] || keep+=("$i")
+	done
+	BG_PIDS=("${keep[@]}")
+}
+
+# Wait until a line appears in a file: wait_line FILE TEXT
+wait_line() {
+	local i
+	for i in $(seq 100); do
+		grep -qx "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+wait_listen() {	# NS PORT
+	local i
+	for i in $(seq 100); do
+		[ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2" 2>/dev/null)" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# Busy jiffies of one CPU ("cpuN") or all ("cpu"), and the softirq part.
+cpu_jiffies() {
+	awk -v c="$1" '$1 == c { print $2 + $3 + $4 + $7 + $8 + $9, $8 }' /proc/stat
+}
+
+# Run time (ns) of ksoftirqd on a CPU: softirq work it took over.
+ksoftirqd_ns() {	# CPU
+	local pid
+	pid=$(pgrep -x "ksoftirqd/$1" | head -n 1)
+	[ -n "$pid" ] && cut -d' ' -f1 "/proc/$pid/schedstat" 2>/dev/null || echo 0
+}
+
+netrx_count() {	# CPU
+	awk -v col=$(($1 + 2)) '$1 == "NET_RX:" { print $col }' /proc/softirqs
+}
+
+# Datagrams that reached B's UDP layer: delivered to the socket or not.
+udp_in() {
+	ip netns exec "$NS_B" cat /proc/net/snmp | awk '
+		$1 == "Udp:" && !h { for (i = 2; i <= NF; i++) f[$i] = i; h = 1; next }
+		$1 == "Udp:" { print $f["InDatagrams"] + $f["InErrors"] }'
+}
+
+HZ=$(getconf CLK_TCK)
+rec() {	# metric value
+	echo "$REP,$SCN,$1,$2" >>"$RAW"
+}
+
+# ---------------------------------------------------------------- topologies
+
+ns_add() {
+	ip netns add "$1" || return 1
+	ip -n "$1" link set lo up
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+}
+
+# The containers' side: MACs, addresses (PREFIX), up.
+containers_up() {	# PREFIX
+	ip -n "$NS_A" link set eth0 address 02:00:00:00:00:0a &&
+	ip -n "$NS_B" link set eth0 address 02:00:00:00:00:0b &&
+	ip -n "$NS_A" addr add "10.88.0.1/$1" dev eth0 &&
+	ip -n "$NS_B" addr add "10.88.0.2/$1" dev eth0 &&
+	ip -n "$NS_A" link set eth0 up &&
+	ip -n "$NS_B" link set eth0 up
+}
+
+# H with vethA, vethB whose peers are eth0 in A and B.
+host_veths() {	# PREFIX
+	ns_add "$NS_H" && ns_add "$NS_A" && ns_add "$NS_B" &&
+	ip -n "$NS_H" link add vethA type veth peer name eth0 netns "$NS_A" &&
+	ip -n "$NS_H" link add vethB type veth peer name eth0 netns "$NS_B" &&
+	containers_up "$1" &&
+	ip -n "$NS_H" link set vethA up &&
+	ip -n "$NS_H" link set vethB up
+}
+
+in_h() { ip netns exec "$NS_H" "$@"; }
+
+# Each setup_X returns 0 when built, 2 when the kernel cannot (reason in
+# $REASON), 1 on error.
+setup_direct() {
+	ns_add "$NS_A" && ns_add "$NS_B" &&
+	ip -n "$NS_A" link add eth0 type veth peer name eth0 netns "$NS_B" &&
+	containers_up 24
+}
+
+bridge_common() {
+	host_veths 24 &&
+	ip -n "$NS_H" link add br0 type bridge stp_state 0 &&
+	ip -n "$NS_H" link set vethA master br0 &&
+	ip -n "$NS_H" link set vethB master br0 &&
+	ip -n "$NS_H" link set br0 up
+}
+
+BRNF=/proc/sys/net/bridge/bridge-nf-call-iptables
+setup_bridge() {
+	bridge_common || return 1
+	# br_netfilter may be built in: switch it off for this netns.
+	if in_h test -e $BRNF; then
+		in_h sysctl -qw net.bridge.bridge-nf-call-iptables=0 \
+			net.bridge.bridge-nf-call-ip6tables=0 \
+			net.bridge.bridge-nf-call-arptables=0 || return 1
+	fi
+}
+
+setup_bridge_nf() {
+	bridge_common || return 1
+	if ! in_h test -e $BRNF; then
+		REASON="br_netfilter is not built into this kernel ($BRNF missing) and modules cannot be loaded"
+		return 2
+	fi
+	in_h sysctl -qw net.bridge.bridge-nf-call-iptables=1 \
+		net.bridge.bridge-nf-call-ip6tables=1 \
+		net.bridge.bridge-nf-call-arptables=1
+}
+
+# Calico/CNI-ptp style: /32 in the containers, default route via a
+# link-local gateway that H answers for, /32 routes and proxy ARP in H.
+setup_routed() {
+	local c ip
+	ns_add "$NS_H" && ns_add "$NS_A" && ns_add "$NS_B" &&
+	ip -n "$NS_H" link add vethA type veth peer name eth0 netns "$NS_A" &&
+	ip -n "$NS_H" link add vethB type veth peer name eth0 netns "$NS_B" &&
+	containers_up 32 || return 1
+	for c in A B; do
+		local ns=$NS_A
+		[ $c = B ] && ns=$NS_B
+		ip -n "$ns" route add 169.254.1.1 dev eth0 scope link &&
+		ip -n "$ns" route add default via 169.254.1.1 dev eth0 || return 1
+	done
+	in_h sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0 || return 1
+	ip -n "$NS_H" addr add 169.254.1.1/32 dev lo || return 1
+	for c in A B; do
+		ip=10.88.0.1
+		[ $c = B ] && ip=10.88.0.2
+		in_h sysctl -qw net.ipv4.conf.veth$c.proxy_arp=1 \
+			net.ipv4.conf.veth$c.rp_filter=0 &&
+		ip -n "$NS_H" link set veth$c up &&
+		ip -n "$NS_H" route add $ip/32 dev veth$c || return 1
+	done
+}
+
+setup_mirred() {
+	local from to out
+	host_veths 24 || return 1
+	for from in vethA vethB; do
+		to=vethB
+		[ $from = vethB ] && to=vethA
+		out=$(tc -n "$NS_H" qdisc add dev $from ingress 2>&1 &&
+		      tc -n "$NS_H" filter add dev $from parent ffff: protocol all prio 1 \
+			u32 match u32 0 0 action mirred egress redirect dev $to 2>&1)
+		if [ $? != 0 ]; then
+			REASON="tc ingress + u32 + mirred failed (act_mirred or cls_u32 not built in?): $out"
+			return 2
+		fi
+	done
+}
+
+PIN_ROOT=$BPFFS/pp
+pp_h() { timeout 60 "$PAIRPATH" -n "$NS_H" --pin-root "$PIN_ROOT" "$@"; }
+
+setup_pairpath() {	# MODE TRACER(0|1)
+	local link
+	host_veths 24 || return 1
+	pp_h attach --mode "$1" bench vethA vethB || return 1
+	link=$(ls -d "$PIN_ROOT"/netns-*/kdrop_link 2>/dev/null)
+	if [ "$2" = 1 ] && [ -z "$link" ]; then
+		REASON="the kernel-drop tracer did not load (see 'pairpath -v attach')"
+		return 2
+	fi
+	if [ "$2" = 0 ] && [ -n "$link" ]; then
+		# A tracing link may not support detach: then the pin is its
+		# last reference, and removing it releases the link.
+		local prog
+		prog=$(bpftool -j link show pinned "$link" | $PY -c \
+			'import json, sys; print(json.load(sys.stdin)["prog_id"])') || return 1
+		bpftool link detach pinned "$link" 2>/dev/null
+		rm -f "$link" || return 1
+		for _ in $(seq 50); do
+			bpftool prog show id "$prog" >/dev/null 2>&1 || return 0
+			sleep 0.1
+		done
+		echo "the tracer (prog $prog) is still loaded after removing $link"
+		return 1
+	fi
+}
+setup_pairpath_tcx() { setup_pairpath tcx 1; }
+setup_pairpath_tcx_notracer() { setup_pairpath tcx 0; }
+setup_pairpath_tc() { setup_pairpath tc 1; }
+setup_pairpath_tc_notracer() { setup_pairpath tc 0; }
+
+setup_floor() {
+	local out
+	host_veths 24 || return 1
+	mkdir -p "$BPFFS/floor"
+	out=$(in_h "$TOOLS/floor" vethA vethB "$BPFFS/floor" 2>&1)
+	if [ $? != 0 ]; then
+		case $out in
+		*"cannot attach tcx"*) REASON="tcx is not available: $out"; return 2 ;;
+		esac
+		echo "$out" >&2
+		return 1
+	fi
+}
+
+teardown() {
+	local ns
+	# In H: a legacy tc filter is only reachable from its own netns.
+	if [ -d "$PIN_ROOT" ]; then
+		pp_h reset || echo "bench: pairpath reset failed" >&2
+	fi
+	rm -f "$BPFFS"/floor/floor_* 2>/dev/null
+	for ns in "$NS_H" "$NS_A" "$NS_B"; do
+		[ -e "/run/netns/$ns" ] && ip netns del "$ns"
+	done
+	return 0
+}
+
+# Frames must flow before anything is measured (ARP included).
+check_path() {
+	local i
+	for i in 1 2 3; do
+		ip netns exec "$NS_A" ping -q -c 1 -W 2 10.88.0.2 >/dev/null 2>&1 && return 0
+	done
+	return 1
+}
+
+# ------------------------------------------------------------------ measures
+
+# (1) one-CPU 64-byte UDP sink, (5) its CPU cost and NET_RX softirqs.
+measure_sink() {
+	local log=$LOGS/sink-$SCN-$REP pid in0 in1 c0 c1 r0 r1 k0 k1 out sent el own
+	bg "$log.sink" timeout $((SECS + 30)) ip netns exec "$NS_B" \
+		"$TOOLS/udpsink" sink 9000 $((SECS + 25))
+	pid=$BG_LAST
+	wait_line "$log.sink" ready || { bg_stop $pid; echo "sink did not start"; return 1; }
+	in0=$(udp_in) c0=$(cpu_jiffies cpu$CPU) r0=$(netrx_count $CPU) k0=$(ksoftirqd_ns $CPU)
+	out=$(timeout $((SECS + 15)) ip netns exec "$NS_A" taskset -c "$CPU" \
+		"$TOOLS/udpsink" send 10.88.0.2 9000 "$SECS" 64 64 2>&1)
+	local rc=$?
+	in1=$(udp_in) c1=$(cpu_jiffies cpu$CPU) r1=$(netrx_count $CPU) k1=$(ksoftirqd_ns $CPU)
+	bg_stop $pid
+	[ $rc = 0 ] || { echo "sender failed: $out"; return 1; }
+	read -r _ sent _ el _ _ _ own <<<"$out"
+	local got=$((in1 - in0))
+	[ "$got" -gt 0 ] || { echo "no datagram reached B ($out)"; return 1; }
+	set -- $c0 $c1
+	rec sink_pps "$($PY -c "print(f'{$got / ($el / 1e9):.0f}')")"
+	rec sink_sent_pps "$($PY -c "print(f'{$sent / ($el / 1e9):.0f}')")"
+	rec sink_cpu_s_per_mpkt "$($PY -c "print(f'{($3 - $1) / $HZ / ($got / 1e6):.4f}')")"
+	rec sink_softirq_share "$($PY -c "b = $3 - $1; print(f'{($4 - $2) / b if b else 0:.3f}')")"
+	# The sender's own CPU time holds the receive path too (it runs in
+	# its softirq): unlike pps, it does not drop when others share the CPU.
+	rec sink_own_cpu_ns_per_pkt "$($PY -c "print(f'{($own + $k1 - $k0) / $got:.1f}')")"
+	rec sink_netrx_per_pkt "$($PY -c "print(f'{($r1 - $r0) / $got:.4f}')")"
+}
+
+# iperf3 JSON -> "Gbit/s bytes cpu_seconds" (client + server processes)
+iperf_parse() {
+	$PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+if "error" in d:
+    sys.exit(d["error"])
+s = d["end"]["sum_received"]
+c = d["end"].get("cpu_utilization_percent", {})
+cpu_s = (c.get("host_total", 0) + c.get("remote_total", 0)) / 100 * s["seconds"]
+print("%.3f %d %.4f" % (s["bits_per_second"] / 1e9, s["bytes"], cpu_s))' "$1"
+}
+
+# iperf3 from A to B: iperf_run TAG STREAMS PIN(0|1) sets IPERF to
+# "Gbit/s bytes iperf3_cpu_s busy_jiffies ksoftirqd_ns".
+iperf_run() {
+	local tag=$1 streams=$2 pin=$3 log=$LOGS/$1-$SCN-$REP pid c0 c1 k0 k1 res
+	local -a tset=()
+	[ "$pin" = 1 ] && tset=(taskset -c "$CPU")
+	local cpurow=cpu
+	[ "$pin" = 1 ] && cpurow=cpu$CPU
+	bg "$log.srv" timeout $((SECS + 40)) ip netns exec "$NS_B" "${tset[@]}" \
+		iperf3 -s -1 -p 5201
+	pid=$BG_LAST
+	wait_listen "$NS_B" 5201 || { bg_stop $pid; echo "iperf3 server did not start"; return 1; }
+	c0=$(cpu_jiffies $cpurow) k0=$(ksoftirqd_ns $CPU)
+	timeout $((SECS + 25)) ip netns exec "$NS_A" "${tset[@]}" \
+		iperf3 -c 10.88.0.2 -p 5201 -t "$SECS" -P "$streams" -J >"$log.json" 2>"$log.err"
+	local rc=$?
+	c1=$(cpu_jiffies $cpurow) k1=$(ksoftirqd_ns $CPU)
+	bg_stop $pid
+	res=$(iperf_parse "$log.json" 2>&1)
+	[ $rc = 0 ] && [[ $res =~ ^[0-9.]+\ [0-9]+\ [0-9.]+$ ]] || { echo "iperf3 failed: $res $(cat "$log.err")"; return 1; }
+	set -- $c0 $c1
+	IPERF="$res $(($3 - $1)) $((k1 - k0))"
+}
+
+# (2) TCP single stream, client and server on one CPU.
+measure_tcp1() {
+	iperf_run tcp1 1 1 || return 1
+	set -- $IPERF
+	rec tcp1_gbps "$1"
+	rec tcp1_cpu_s_per_gb "$($PY -c "print(f'{$4 / $HZ / ($2 / 1e9):.4f}')")"
+	rec tcp1_own_cpu_s_per_gb "$($PY -c "print(f'{($3 + $5 / 1e9) / ($2 / 1e9):.4f}')")"
+}
+
+# (3) TCP request/response, both ends on one CPU.
+measure_rr() {
+	local log=$LOGS/rr-$SCN-$REP pid out
+	bg "$log.srv" timeout $((SECS + 30)) ip netns exec "$NS_B" taskset -c "$CPU" \
+		"$TOOLS/rr" server 7000 $((SECS + 25))
+	pid=$BG_LAST
+	wait_line "$log.srv" ready || { bg_stop $pid; echo "rr server did not start"; return 1; }
+	out=$(timeout $((SECS + 15)) ip netns exec "$NS_A" taskset -c "$CPU" \
+		"$TOOLS/rr" client 10.88.0.2 7000 "$SECS" 1 2>&1)
+	local rc=$?
+	bg_stop $pid
+	[ $rc = 0 ] || { echo "rr failed: $out"; return 1; }
+	set -- $out
+	rec rr_tps "$4"
+	rec rr_p50_us "$6"
+	rec rr_p99_us "$8"
+}
+
+# (4) iperf3 as users run it: no pinning, 1 and 4 streams (noisy).
+measure_cross() {
+	iperf_run x1 1 0 || return 1
+	set -- $IPERF
+	rec x1_gbps "$1"
+	rec x1_cpu_s_per_gb "$($PY -c "print(f'{$4 / $HZ / ($2 / 1e9):.4f}')")"
+	rec x1_own_cpu_s_per_gb "$($PY -c "print(f'{$3 / ($2 / 1e9):.4f}')")"
+	iperf_run x4 4 0 || return 1
+	set -- $IPERF
+	rec x4_gbps "$1"
+}
+
+# One extra sink run under perf, for where the time goes.
+profile_sink() {
+	local dir=$OUT/profile data=$WORK/perf-$SCN.data pid
+	mkdir -p "$dir"
+	bg "$LOGS/prof-sink-$SCN" timeout $((SECS + 30)) ip netns exec "$NS_B" \
+		"$TOOLS/udpsink" sink 9000 $((SECS + 25))
+	pid=$BG_LAST
+	wait_line "$LOGS/prof-sink-$SCN" ready || { bg_stop $pid; return 1; }
+	timeout $((SECS + 20)) perf record -q -C "$CPU" -e cpu-clock -o "$data" -- \
+		timeout $((SECS + 15)) ip netns exec "$NS_A" taskset -c "$CPU" \
+		"$TOOLS/udpsink" send 10.88.0.2 9000 "$SECS" 64 64 >/dev/null 2>&1
+	bg_stop $pid
+	# Only the sender's task (and ksoftirqd): other agents share the CPU.
+	timeout 120 perf report -i "$data" --comms "udpsink,ksoftirqd/$CPU" \
+		--no-children --sort sym --stdio 2>/dev/null |
+		grep -v '^#' | grep -v '^$' >"$dir/$SCN.txt"
+	rm -f "$data"
+}
+
+foreign_tracers() {
+	bpftool -j prog show 2>/dev/null | $PY -c '
+import json, sys
+try:
+    print(sum(1 for p in json.load(sys.stdin) if p.get("name") == "pairpath_kdrop"))
+except Exception:
+    print(0)'
+}
+
+# Build, check, measure, take down: one scenario, one repetition.
+run_one() {
+	local t0=$SECONDS rc msg m ours=0
+	REASON=
+	if grep -q "^$SCN	" "$UNAVAIL"; then
+		return 0
+	fi
+	rec noise_test_runs "$(pgrep -c -f 'tests/run.sh')"
+	rec loadavg1 "$(cut -d' ' -f1 /proc/loadavg)"
+	"setup_$SCN" >"$LOGS/setup-$SCN-$REP" 2>&1
+	rc=$?
+	if [ $rc = 2 ]; then
+		printf '%s\t%s\n' "$SCN" "$REASON" >>"$UNAVAIL"
+		say "$SCN: unavailable: $REASON"
+		teardown >/dev/null 2>&1
+		return 0
+	fi
+	if [ $rc != 0 ] || ! check_path; then
+		msg="setup or first ping failed: $(tail -n 3 "$LOGS/setup-$SCN-$REP" | tr '\n' ' ')"
+		printf '%s\t%s\t%s\n' "$SCN" "$REP" "$msg" >>"$FAILS"
+		say "$SCN rep $REP: FAILED: $msg"
+		FAILED=$((FAILED + 1))
+		teardown >/dev/null 2>&1
+		return 1
+	fi
+	case $SCN in pairpath_tcx|pairpath_tc) ours=1 ;; esac
+	rec foreign_tracers $(($(foreign_tracers) - ours))
+	for m in sink tcp1 rr cross; do
+		# Not in a subshell: the jobs a measure starts must stay ours.
+		"measure_$m" >"$LOGS/measure" 2>&1
+		rc=$?
+		msg=$(tr '\n' ' ' <"$LOGS/measure")
+		if [ $rc != 0 ]; then
+			printf '%s\t%s\t%s\n' "$SCN" "$REP" "$m: $msg" >>"$FAILS"
+			say "$SCN rep $REP: $m FAILED: $msg"
+			FAILED=$((FAILED + 1))
+		fi
+	done
+	if [ "$PROFILE" = 1 ] && [ "$REP" = "$REPS" ]; then
+		profile_sink >/dev/null 2>&1 || say "$SCN: profile failed"
+	fi
+	teardown >"$LOGS/teardown-$SCN-$REP" 2>&1
+	say "$SCN rep $REP: $(grep -E "^$REP,$SCN,(sink_pps|tcp1_gbps|rr_p50_us)," "$RAW" |
+		cut -d, -f3,4 | tr '\n' ' ')($((SECONDS - t0))s)"
+}
+
+# ---------------------------------------------------------------------- main
+
+if [ "$WAIT_QUIET" -gt 0 ]; then
+	end=$((SECONDS + WAIT_QUIET))
+	while [ "$(pgrep -c -f 'tests/run.sh')" != 0 ] && [ $SECONDS -lt $end ]; do
+		sleep 5
+	done
+	say "other test runs at start: $(pgrep -c -f 'tests/run.sh')"
+fi
+
+START=$SECONDS
+{
+	echo "kernel=$(uname -r)"
+	echo "nproc=$(nproc)"
+	echo "cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "reps=$REPS"
+	echo "secs=$SECS"
+	echo "cpu=$CPU"
+	echo "quick=$QUICK"
+	echo "scenarios=$(echo $SCENARIOS)"
+	echo "pairpath=$("$PAIRPATH" --version 2>&1 | head -n 1), git $(git -C "$TOP" describe --always --dirty 2>/dev/null || echo '?')"
+	echo "iperf3=$(iperf3 --version 2>&1 | head -n 1)"
+} >"$OUT/meta.txt"
+
+if [ $DO_MAIN = 1 ]; then
+	say "$REPS repetition(s) of: $(echo $SCENARIOS); ${SECS}s per test, one-CPU tests on CPU $CPU"
+	for REP in $(seq "$REPS"); do
+		for SCN in $SCENARIOS; do
+			run_one
+		done
+	done
+fi
+
+if [ $DO_SCALE = 1 ]; then
+	source "$TOP/bench/scale.sh"
+	scale_main $SCALE_SIZES || FAILED=$((FAILED + 1))
+fi
+
+# The chart needs gnuplot: a full run installs it, a quick one does not wait.
+if ! command -v gnuplot >/dev/null && [ $QUICK = 0 ]; then
+	say "installing gnuplot-nox"
+	(export DEBIAN_FRONTEND=noninteractive
+	 timeout 300 apt-get update -qq && timeout 300 apt-get install -y -qq gnuplot-nox) \
+		>"$LOGS/apt" 2>&1 || say "could not install gnuplot-nox: no chart"
+fi
+
+$PY "$TOP/bench/report.py" "$OUT" || { say "report failed"; FAILED=$((FAILED + 1)); }
+say "results in $OUT ($((SECONDS - START))s)"
+if [ $FAILED != 0 ]; then
+	say "$FAILED step(s) failed, see $FAILS"
+	exit 1
+fi
+if [ $QUICK = 1 ]; then
+	echo "bench: quick run ok"
+else
+	echo "bench: run ok"
+fi

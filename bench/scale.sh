@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# The scale test, sourced by bench/run.sh (which owns the names, the
+# bpffs, the logs and the cleanup trap): how long the pairpath CLI takes
+# to attach and detach 1, 100, 1000 pairs, one invocation per pair, and
+# how much memory the BPF objects it pins take at each size.
+#
+# One host netns holds 2 * N veths h0..h(2N-1); their peers c0.. are
+# spread over a few container namespaces. Pair sI joins h(2I) and
+# h(2I+1). Every step starts cold (pairpath reset), so the first attach
+# of a step also loads and pins the program and the tracer.
+
+SC_H="$PFX-sh"
+SC_NC=4
+SC_ROOT=$BPFFS/scale
+
+sc_pp() { timeout 60 "$PAIRPATH" -n "$SC_H" --pin-root "$SC_ROOT" "$@"; }
+
+usec_now() {
+	local t=$EPOCHREALTIME
+	echo "${t/./}"
+}
+
+# Make the namespaces and 2 * N veths with one ip -batch.
+sc_setup() {	# VETHS
+	local n=$1 i t0
+	t0=$(usec_now)
+	ns_add "$SC_H" || return 1
+	for ((i = 0; i < SC_NC; i++)); do
+		ns_add "$PFX-c$i" || return 1
+	done
+	for ((i = 0; i < n; i++)); do
+		echo "link add h$i type veth peer name c$i netns $PFX-c$((i % SC_NC))"
+	done >"$WORK/scale.batch"
+	timeout 900 ip -n "$SC_H" -batch "$WORK/scale.batch" || return 1
+	echo "setup,$n,0,$(($(usec_now) - t0))" >>"$SC_CSV"
+}
+
+sc_teardown() {
+	local i t0
+	t0=$(usec_now)
+	[ -d "$SC_ROOT" ] && sc_pp reset >>"$LOGS/scale" 2>&1
+	[ -e "/run/netns/$SC_H" ] && ip netns del "$SC_H"
+	for ((i = 0; i < SC_NC; i++)); do
+		[ -e "/run/netns/$PFX-c$i" ] && ip netns del "$PFX-c$i"
+	done
+	echo "teardown,0,0,$(($(usec_now) - t0))" >>"$SC_CSV"
+}
+
+# Attach N pairs one by one, measure memory, detach them one by one.
+sc_step() {	# N
+	local n=$1 i t0 t1 dir
+	sc_pp reset >>"$LOGS/scale" 2>&1 || return 1
+	for ((i = 0; i < n; i++)); do
+		t0=$(usec_now)
+		sc_pp attach "s$i" "h$((2 * i))" "h$((2 * i + 1))" >>"$LOGS/scale" 2>&1 || {
+			echo "attach of pair $i of $n failed: $(tail -n 2 "$LOGS/scale")"
+			return 1
+		}
+		t1=$(usec_now)
+		echo "attach,$n,$i,$((t1 - t0))" >>"$SC_CSV"
+	done
+	dir=$(ls -d "$SC_ROOT"/netns-* 2>/dev/null | head -n 1)
+	[ -n "$dir" ] || { echo "no pin directory under $SC_ROOT"; return 1; }
+	$PY "$TOP/bench/report.py" memlock "$dir" "$n" >>"$SC_MEM" || return 1
+	echo "$n,$(ls "$dir" | wc -l)" >>"$OUT/scale_pins.csv"
+	for ((i = 0; i < n; i++)); do
+		t0=$(usec_now)
+		sc_pp detach "s$i" >>"$LOGS/scale" 2>&1 || {
+			echo "detach of pair $i of $n failed: $(tail -n 2 "$LOGS/scale")"
+			return 1
+		}
+		t1=$(usec_now)
+		echo "detach,$n,$i,$((t1 - t0))" >>"$SC_CSV"
+	done
+	sc_pp reset >>"$LOGS/scale" 2>&1
+}
+
+scale_main() {	# SIZES...
+	local max=0 n rc=0 t0
+	for n in "$@"; do
+		[ "$n" -gt $max ] && max=$n
+	done
+	SC_CSV=$OUT/scale.csv
+	SC_MEM=$OUT/scale_mem.csv
+	echo "op,pairs,index,usec" >"$SC_CSV"
+	echo "pairs,map,type,max_entries,key,value,memlock" >"$SC_MEM"
+	echo "pairs,pins" >"$OUT/scale_pins.csv"
+	say "scale: making $((2 * max)) veths"
+	if ! sc_setup $((2 * max)) >"$LOGS/scale-setup" 2>&1; then
+		say "scale: FAILED to make the veths: $(tail -n 3 "$LOGS/scale-setup")"
+		sc_teardown
+		return 1
+	fi
+	for n in "$@"; do
+		t0=$SECONDS
+		if ! sc_step "$n" >"$LOGS/scale-step" 2>&1; then
+			say "scale: $n pairs FAILED: $(cat "$LOGS/scale-step")"
+			rc=1
+			break
+		fi
+		say "scale: $n pair(s) attached and detached ($((SECONDS - t0))s)"
+	done
+	sc_teardown
+	return $rc
+}
