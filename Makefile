@@ -173,7 +173,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/*.
 $(OUTPUT)/fuzz:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/fuzz/fuzz_cli $(OUTPUT)/fuzz/fuzz_values: user/cli.c
+$(OUTPUT)/fuzz/fuzz_cli $(OUTPUT)/fuzz/fuzz_values $(OUTPUT)/fuzz/fuzz_batch: user/cli.c
 $(OUTPUT)/fuzz/fuzz_route: user/route.c
 $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(DEPS_STAMP) | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # The scale test, sourced by bench/run.sh (which owns the names, the
 # bpffs, the logs and the cleanup trap): how long the pairpath CLI takes
-# to attach and detach 1, 100, 1000 pairs, one invocation per pair, and
+# to attach and detach 1, 100, 1000 pairs, one invocation per pair and
+# in one --batch run per mode, how long a scrape of them all takes, and
 # how much memory the BPF objects it pins take at each size.
 #
 # One host netns holds 2 * N veths h0..h(2N-1); their peers c0.. are
@@ -75,8 +76,73 @@ sc_step() {	# N
 	sc_pp reset >>"$LOGS/scale" 2>&1
 }
 
+# One locked run per batch file (attach --batch / detach --batch), in
+# either mode, and how long one scrape of all N pairs takes: through
+# `stats --format prometheus` and through serve's /metrics.
+sc_batch_step() {	# N MODE
+	local n=$1 mode=$2 i t0 t1 port pid
+	sc_pp reset >>"$LOGS/scale" 2>&1 || return 1
+	for ((i = 0; i < n; i++)); do
+		echo "s$i h$((2 * i)) h$((2 * i + 1))"
+	done >"$WORK/attach.batch"
+	for ((i = 0; i < n; i++)); do
+		echo "s$i"
+	done >"$WORK/detach.batch"
+	t0=$(usec_now)
+	sc_pp attach --mode "$mode" --batch "$WORK/attach.batch" >>"$LOGS/scale" 2>&1 ||
+		{ echo "attach --batch of $n pairs ($mode) failed: $(tail -n 2 "$LOGS/scale")"; return 1; }
+	t1=$(usec_now)
+	echo "attach_batch,$mode,$n,$((t1 - t0))" >>"$SC_BATCH"
+	t0=$(usec_now)
+	sc_pp stats --format prometheus >"$WORK/scrape.txt" || return 1
+	t1=$(usec_now)
+	echo "stats_prometheus,$mode,$n,$((t1 - t0))" >>"$SC_BATCH"
+	[ "$(grep -c '^pairpath_packets_total{' "$WORK/scrape.txt")" = $((2 * n)) ] ||
+		{ echo "the scrape of $n pairs lacks series"; return 1; }
+	port=$((30000 + $$ % 20000))
+	sc_pp serve --listen 127.0.0.1:$port --user nobody >>"$LOGS/scale" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 100; i++)); do
+		curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+		sleep 0.05
+	done
+	# The median of five scrapes, as curl times them.
+	for ((i = 0; i < 5; i++)); do
+		curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/metrics"
+	done | sort -n | sed -n 3p | awk -v m="$mode" -v n="$n" \
+		'{ printf "serve_scrape,%s,%d,%d\n", m, n, $1 * 1e6 }' >>"$SC_BATCH"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	t0=$(usec_now)
+	sc_pp detach --batch "$WORK/detach.batch" >>"$LOGS/scale" 2>&1 ||
+		{ echo "detach --batch of $n pairs ($mode) failed: $(tail -n 2 "$LOGS/scale")"; return 1; }
+	t1=$(usec_now)
+	echo "detach_batch,$mode,$n,$((t1 - t0))" >>"$SC_BATCH"
+	sc_pp reset >>"$LOGS/scale" 2>&1
+}
+
+# results in scale_batch.csv and a Markdown table beside it.
+sc_batch_report() {
+	$PY - "$SC_BATCH" >"$OUT/scale_batch.md" <<'PYEOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+cell = {(r["op"], r["mode"], int(r["pairs"])): int(r["usec"]) for r in rows}
+sizes = sorted({int(r["pairs"]) for r in rows})
+print("| pairs | mode | attach --batch | detach --batch | total | per pair | stats --format prometheus | serve /metrics |")
+print("|---|---|---|---|---|---|---|---|")
+for n in sizes:
+    for m in ("tc", "tcx"):
+        a, d = cell.get(("attach_batch", m, n)), cell.get(("detach_batch", m, n))
+        if a is None or d is None:
+            continue
+        s, h = cell.get(("stats_prometheus", m, n), 0), cell.get(("serve_scrape", m, n), 0)
+        print(f"| {n} | {m} | {a/1e6:.3f} s | {d/1e6:.3f} s | {(a+d)/1e6:.3f} s | "
+              f"{(a+d)/n/1e3:.2f} ms | {s/1e3:.1f} ms | {h/1e3:.1f} ms |")
+PYEOF
+}
+
 scale_main() {	# SIZES...
-	local max=0 n rc=0 t0
+	local max=0 n rc=0 t0 mode
 	for n in "$@"; do
 		[ "$n" -gt $max ] && max=$n
 	done
@@ -100,6 +166,20 @@ scale_main() {	# SIZES...
 		fi
 		say "scale: $n pair(s) attached and detached ($((SECONDS - t0))s)"
 	done
+	SC_BATCH=$OUT/scale_batch.csv
+	echo "op,mode,pairs,usec" >"$SC_BATCH"
+	for n in "$@"; do
+		for mode in tc tcx; do
+			t0=$SECONDS
+			if ! sc_batch_step "$n" $mode >"$LOGS/scale-step" 2>&1; then
+				say "scale: batch of $n ($mode) FAILED: $(cat "$LOGS/scale-step")"
+				rc=1
+				break 2
+			fi
+			say "scale: batch of $n pair(s), $mode ($((SECONDS - t0))s)"
+		done
+	done
+	sc_batch_report
 	sc_teardown
 	return $rc
 }

@@ -20,3 +20,4 @@ fuzz_run() {	# target
 test_fuzz_cli() { fuzz_run cli; }
 test_fuzz_values() { fuzz_run values; }
 test_fuzz_route() { fuzz_run route; }
+test_fuzz_batch() { fuzz_run batch; }

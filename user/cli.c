@@ -22,6 +22,7 @@ enum opt_id {
 	OPT_WATCH,
 	OPT_LISTEN,
 	OPT_USER,
+	OPT_BATCH,
 };
 
 #define ON(c)		(1u << (c))
@@ -51,6 +52,8 @@ static const struct cli_opt {
 	{ "json", 0, NULL, READERS, OPT_JSON, "same as --format json" },
 	{ "all", 0, NULL, ON(CMD_DETACH) | ON(CMD_UPGRADE), OPT_ALL,
 	  "act on every pair" },
+	{ "batch", 0, "FILE", ON(CMD_ATTACH) | ON(CMD_DETACH), OPT_BATCH,
+	  "one pair a line from FILE (- for stdin), in one locked run" },
 	{ "watch", 0, "SECS", ON(CMD_STATS), OPT_WATCH,
 	  "redraw the table every SECS seconds, with rates" },
 	{ "listen", 0, "ADDR:PORT", ON(CMD_SERVE), OPT_LISTEN,
@@ -263,6 +266,11 @@ static int apply_opt(struct cli *cli, const struct cli_opt *o, const char *val,
 	case OPT_LISTEN:
 		cli->listen = val;
 		return cli_parse_listen(val, &cli->listen_addr, &cli->listen_len, err, errlen);
+	case OPT_BATCH:
+		if (!*val)
+			fail("batch file name is empty");
+		cli->batch = val;
+		break;
 	case OPT_USER:
 		if (!*val || strlen(val) > 32)
 			fail("user name '%.32s' is invalid", val);
@@ -372,6 +380,12 @@ int cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen)
 			return ret;
 	}
 
+	if (cli->batch) {
+		if (cli->nargs || cli->all)
+			fail("%s: --batch takes the pairs from its file, not the command line",
+			     cli_cmd_name(cli->cmd));
+		return 0;
+	}
 	if (cli->nargs < cli_cmds[cli->cmd].min_args ||
 	    cli->nargs > cli_cmds[cli->cmd].max_args)
 		fail("%s: expects %s", cli_cmd_name(cli->cmd),
@@ -395,6 +409,42 @@ int cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen)
 	if ((cli->cmd == CMD_DETACH || cli->cmd == CMD_UPGRADE) && !cli->all)
 		return cli_check_pair_name(cli->args[0], err, errlen);
 	return 0;
+}
+
+int cli_parse_batch_line(char *line, enum cli_cmd cmd, char **fields, char *err,
+			 size_t errlen)
+{
+	int want = cmd == CMD_ATTACH ? 3 : 1, n = 0, ret;
+	char *p = line, *hash = strchr(line, '#');
+
+	if (hash)
+		*hash = '\0';
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		if (n == want)
+			fail("expects %s, and nothing more", want == 3 ? "PAIR DEV_A DEV_B" : "PAIR");
+		fields[n++] = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+	if (!n)
+		return 0;
+	if (n != want)
+		fail("expects %s", want == 3 ? "PAIR DEV_A DEV_B" : "PAIR");
+	ret = cli_check_pair_name(fields[0], err, errlen);
+	if (!ret && want == 3) {
+		ret = cli_check_ifname(fields[1], err, errlen);
+		if (!ret)
+			ret = cli_check_ifname(fields[2], err, errlen);
+		if (!ret && !strcmp(fields[1], fields[2]))
+			fail("DEV_A and DEV_B are the same device '%s'", fields[1]);
+	}
+	return ret ? ret : n;
 }
 
 int cli_parse_listen(const char *text, struct sockaddr_storage *addr, socklen_t *len,

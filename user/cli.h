@@ -50,6 +50,7 @@ struct cli {
 	enum cli_mode mode;
 	enum cli_format format;
 	bool all;
+	const char *batch;	/* --batch FILE ("-": standard input) */
 	unsigned int watch_secs;
 	const char *listen;
 	const char *user;
@@ -66,6 +67,13 @@ int cli_check_ifname(const char *name, char *err, size_t errlen);
 /* "127.0.0.1:9435", "[::1]:9435", "0.0.0.0:80": an address and a port. */
 int cli_parse_listen(const char *text, struct sockaddr_storage *addr, socklen_t *len,
 		     char *err, size_t errlen);
+/*
+ * One line of a batch file: "PAIR DEV_A DEV_B" for attach, "PAIR" for
+ * detach; '#' starts a comment. Splits line in place into fields; returns
+ * the number of fields (0: nothing on the line) or -EINVAL with the reason.
+ */
+int cli_parse_batch_line(char *line, enum cli_cmd cmd, char **fields, char *err,
+			 size_t errlen);
 const char *cli_cmd_name(enum cli_cmd cmd);
 void cli_usage(FILE *out, enum cli_cmd cmd);
 

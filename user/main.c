@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
+#include "batch.h"
 #include "cli.h"
 #include "kdrop.h"
 #include "log.h"
@@ -19,6 +20,84 @@
 #include "veth.h"
 
 #define EXIT_USAGE	2
+
+/*
+ * attach --batch: every line is checked, and every device looked up,
+ * before anything changes; then one locked run attaches the pairs, each
+ * all-or-nothing. A failure stops the run; the pairs before it stay.
+ */
+static int cmd_attach_batch(const struct cli *cli)
+{
+	struct veth_info (*devs)[2] = NULL;
+	struct batch b;
+	struct store st;
+	int err, i;
+
+	err = batch_read(cli->batch, CMD_ATTACH, &b);
+	if (err)
+		return err;
+	devs = calloc(b.n ? b.n : 1, sizeof(*devs));
+	if (!devs) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < b.n && !err; i++) {
+		err = veth_lookup(b.lines[i].fields[1], &devs[i][0]);
+		if (!err)
+			err = veth_lookup(b.lines[i].fields[2], &devs[i][1]);
+		if (!err && devs[i][0].ifindex == devs[i][1].ifindex) {
+			pr_warn("attach: '%s' and '%s' are the same device\n",
+				b.lines[i].fields[1], b.lines[i].fields[2]);
+			err = -EINVAL;
+		}
+		if (err)
+			pr_warn("%s:%d: nothing attached\n", cli->batch, b.lines[i].lineno);
+	}
+	if (err || !b.n)
+		goto out;
+	err = store_open(&st, cli->pin_root, STORE_CREATE | STORE_LOCK);
+	if (err)
+		goto out;
+	err = pair_recover(&st);
+	for (i = 0; i < b.n && !err; i++) {
+		err = pair_attach(&st, b.lines[i].fields[0], &devs[i][0], &devs[i][1], cli->mode);
+		if (err)
+			pr_warn("%s:%d: stopped; the %d pairs before this line are attached\n",
+				cli->batch, b.lines[i].lineno, i);
+	}
+	if (err && i == 1)
+		store_rollback(&st);
+	store_close(&st);
+out:
+	free(devs);
+	batch_free(&b);
+	return err;
+}
+
+/* detach --batch: every pair must exist before any is detached. */
+static int cmd_detach_batch(const struct cli *cli, struct store *st)
+{
+	struct batch b;
+	int err, i;
+
+	err = batch_read(cli->batch, CMD_DETACH, &b);
+	if (err)
+		return err;
+	for (i = 0; i < b.n && !err; i++)
+		if (!pair_exists(st, b.lines[i].fields[0])) {
+			pr_warn("%s:%d: pair '%s' does not exist\n", cli->batch, b.lines[i].lineno,
+				b.lines[i].fields[0]);
+			err = -ENOENT;
+		}
+	for (i = 0; i < b.n && !err; i++) {
+		err = pair_detach(st, b.lines[i].fields[0]);
+		if (err)
+			pr_warn("%s:%d: stopped; the %d pairs before this line are detached\n",
+				cli->batch, b.lines[i].lineno, i);
+	}
+	batch_free(&b);
+	return err;
+}
 
 static int cmd_attach(const struct cli *cli)
 {
@@ -54,12 +133,25 @@ static int cmd_attach(const struct cli *cli)
 /* detach, upgrade and gc: change pinned state that must exist already. */
 static int cmd_change(const struct cli *cli)
 {
-	const char *name = cli->all ? NULL : cli->args[0];
+	const char *name = cli->all || cli->batch ? NULL : cli->args[0];
 	bool unfinished;
 	struct store st;
 	int err;
 
 	err = store_open(&st, cli->pin_root, STORE_LOCK);
+	if (err == -ENOENT && cli->batch) {
+		/* Nothing is attached: a batch naming any pair is wrong. */
+		struct batch b;
+
+		err = batch_read(cli->batch, CMD_DETACH, &b);
+		if (!err && b.n) {
+			pr_warn("%s:%d: pair '%s' does not exist\n", cli->batch, b.lines[0].lineno,
+				b.lines[0].fields[0]);
+			err = -ENOENT;
+		}
+		batch_free(&b);
+		return err;
+	}
 	if (err == -ENOENT) {
 		if (!name)
 			return 0;
@@ -77,7 +169,10 @@ static int cmd_change(const struct cli *cli)
 	case CMD_DETACH:
 		if (unfinished)
 			break;
-		err = name ? pair_detach(&st, name) : pair_detach_all(&st);
+		if (cli->batch)
+			err = cmd_detach_batch(cli, &st);
+		else
+			err = name ? pair_detach(&st, name) : pair_detach_all(&st);
 		break;
 	case CMD_UPGRADE:
 		err = pair_upgrade(&st, name);
@@ -236,7 +331,7 @@ int main(int argc, char **argv)
 
 	switch (cli.cmd) {
 	case CMD_ATTACH:
-		err = cmd_attach(&cli);
+		err = cli.batch ? cmd_attach_batch(&cli) : cmd_attach(&cli);
 		break;
 	case CMD_DETACH:
 	case CMD_UPGRADE:
@@ -258,5 +353,8 @@ int main(int argc, char **argv)
 		break;
 	}
 	kdrop_cleanup();
+	/* A bad line in a batch file is a usage error, like a bad argument. */
+	if (err == -EBADMSG)
+		return EXIT_USAGE;
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -128,45 +128,60 @@ static bool same_devices(const struct pp_pair *p, const struct veth_info *a,
 	       !strcmp(p->dev[1].ifname, b->ifname);
 }
 
-/* The smallest pair id not in use, and whether a device is taken. */
-static int scan_pairs(struct store *st, const struct veth_info *a,
-		      const struct veth_info *b, __u32 *free_id)
+/* The pair a device belongs to, found through its port entry. */
+static int device_owner(struct store *st, const struct veth_info *v, char *owner, size_t len)
 {
+	struct ports pt = store_ports(st);
 	struct store_pair *list;
-	int n, i, d, err = 0;
-	__u32 id = 1;
+	struct pp_port port;
+	int n, i;
 
+	if (ports_read(&pt, v->ifindex, &port))
+		return 0;
+	snprintf(owner, len, "?");
 	n = store_list_pairs(st, &list);
-	if (n < 0)
-		return n;
-	for (i = 0; i < n; i++) {
-		for (d = 0; d < PP_DIR_MAX; d++) {
-			__u32 ifindex = list[i].pair.dev[d].ifindex;
-
-			if (ifindex == (__u32)a->ifindex || ifindex == (__u32)b->ifindex) {
-				pr_warn("device '%s' already belongs to pair '%s'\n",
-					ifindex == (__u32)a->ifindex ? a->ifname : b->ifname,
-					list[i].key.name);
-				err = -EBUSY;
-				goto out;
-			}
-		}
-	}
-	if (n >= PP_MAX_PAIRS) {
-		pr_warn("cannot attach: already %d pairs, the most one netns holds\n", n);
-		err = -ENOSPC;
-		goto out;
-	}
-again:
 	for (i = 0; i < n; i++)
-		if (list[i].pair.pair_id == id) {
-			id++;
-			goto again;
+		if (list[i].pair.pair_id == port.pair_id)
+			snprintf(owner, len, "%s", list[i].key.name);
+	if (n > 0)
+		free(list);
+	return 1;
+}
+
+/*
+ * A device may belong to one pair only. Asking the port table costs two
+ * lookups, where listing every pair would make a batch of n attaches
+ * cost n^2.
+ */
+static int check_devices(struct store *st, const struct veth_info *a,
+			 const struct veth_info *b)
+{
+	const struct veth_info *v[2] = { a, b };
+	char owner[PP_PAIR_NAME_LEN];
+	int d;
+
+	for (d = 0; d < 2; d++)
+		if (device_owner(st, v[d], owner, sizeof(owner))) {
+			pr_warn("device '%s' already belongs to pair '%s'\n", v[d]->ifname, owner);
+			return -EBUSY;
 		}
-	*free_id = id;
-out:
-	free(list);
-	return err;
+	return 0;
+}
+
+/* The next pair id, from the counter in the meta map (0 is never used). */
+static int next_pair_id(struct store *st, __u32 *id)
+{
+	struct pp_meta meta = {};
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(st->meta_fd, &zero, &meta))
+		return -errno;
+	if (++meta.last_pair_id == 0)
+		meta.last_pair_id = 1;
+	if (bpf_map_update_elem(st->meta_fd, &zero, &meta, BPF_EXIST))
+		return -errno;
+	*id = meta.last_pair_id;
+	return 0;
 }
 
 static void fill_dev(struct pp_dev *dev, const struct veth_info *v)
@@ -439,9 +454,11 @@ int pair_attach(struct store *st, const char *name, const struct veth_info *a,
 		return 0;
 	}
 	memset(&pair, 0, sizeof(pair));
-	err = scan_pairs(st, a, b, &pair.pair_id);
+	err = check_devices(st, a, b);
 	if (!err)
 		err = refresh_prog(st);
+	if (!err)
+		err = next_pair_id(st, &pair.pair_id);
 	if (err)
 		return err;
 
@@ -468,6 +485,8 @@ int pair_attach(struct store *st, const char *name, const struct veth_info *a,
 	}
 
 	err = write_record(st, &key, &pair, BPF_NOEXIST);
+	if (err == -E2BIG || err == -ENOSPC)
+		pr_warn("cannot attach: this netns holds %d pairs at most\n", PP_MAX_PAIRS);
 	if (err)
 		return err;
 	kill_point(1);
@@ -562,6 +581,15 @@ static int roll_back(struct store *st, struct store_pair *sp)
 	pr_info("pair '%s' was left half-%s by an interrupted pairpath: removing it\n",
 		sp->key.name, sp->pair.state == PP_PAIR_ATTACHING ? "attached" : "detached");
 	return remove_pair(st, &sp->key, &sp->pair, 20);
+}
+
+bool pair_exists(const struct store *st, const char *name)
+{
+	struct pp_pair_key key;
+	struct pp_pair pair;
+
+	key_of(name, &key);
+	return !bpf_map_lookup_elem(st->pairs_fd, &key, &pair);
 }
 
 bool pair_unfinished(const struct store *st, const char *name)

@@ -16,6 +16,7 @@ int pair_detach(struct store *st, const char *name);
 int pair_detach_all(struct store *st);
 /* Roll back pairs an interrupted pairpath left half attached or detached. */
 int pair_recover(struct store *st);
+bool pair_exists(const struct store *st, const char *name);
 /* Is there a record of name left half attached or half detached? */
 bool pair_unfinished(const struct store *st, const char *name);
 /* Remove pairs whose devices or hooks are gone. */
