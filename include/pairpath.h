@@ -125,6 +125,8 @@ struct pp_meta {
 	__u32 flags;		/* PP_META_* */
 	__u64 prog_hash;	/* of the BPF object the pinned program came from */
 	__u64 created_at;	/* CLOCK_REALTIME, seconds */
+	__u32 last_pair_id;	/* pair ids are handed out in turn, never reused soon */
+	__u32 pad0;
 };
 
 /*

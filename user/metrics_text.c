@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stddef.h>
 #include <sys/utsname.h>
 #include <bpf/libbpf.h>
 #include "metrics.h"
@@ -33,6 +34,21 @@ static void pair_dir(FILE *out, const char *metric, const struct pair_snapshot *
 	label(out, PP_LABEL_DIRECTION, pp_dir_labels[d], false);
 }
 
+/* One series per pair and direction of the __u64 at `field` in the sums. */
+static void pair_dir_counter(FILE *out, const char *metric, const struct snapshot *snap,
+			     size_t field)
+{
+	int i, d;
+
+	for (i = 0; i < snap->n; i++)
+		for (d = 0; d < PP_DIR_MAX; d++) {
+			const char *sum = (const char *)&snap->pairs[i].dir[d].sum;
+
+			pair_dir(out, metric, &snap->pairs[i], d);
+			fprintf(out, "} %llu\n", *(const unsigned long long *)(sum + field));
+		}
+}
+
 int metrics_write(FILE *out, const struct snapshot *snap)
 {
 	char reason[64];
@@ -41,19 +57,10 @@ int metrics_write(FILE *out, const struct snapshot *snap)
 
 	family(out, PP_METRIC_PACKETS, "counter",
 	       "Frames redirected to the far container (socket buffers at TC ingress).");
-	for (i = 0; i < snap->n; i++)
-		for (d = 0; d < PP_DIR_MAX; d++) {
-			pair_dir(out, PP_METRIC_PACKETS, &snap->pairs[i], d);
-			fprintf(out, "} %llu\n", (unsigned long long)snap->pairs[i].dir[d].sum.packets);
-		}
-
+	pair_dir_counter(out, PP_METRIC_PACKETS, snap, offsetof(struct pp_port, packets));
 	family(out, PP_METRIC_BYTES, "counter",
 	       "Bytes redirected to the far container, Ethernet header included.");
-	for (i = 0; i < snap->n; i++)
-		for (d = 0; d < PP_DIR_MAX; d++) {
-			pair_dir(out, PP_METRIC_BYTES, &snap->pairs[i], d);
-			fprintf(out, "} %llu\n", (unsigned long long)snap->pairs[i].dir[d].sum.bytes);
-		}
+	pair_dir_counter(out, PP_METRIC_BYTES, snap, offsetof(struct pp_port, bytes));
 
 	family(out, PP_METRIC_DROPS, "counter",
 	       "Frames the pairpath program dropped, by pairpath's reason.");
