@@ -152,9 +152,10 @@ $(OUTPUT)/bench/%.skel.h: $(OUTPUT)/bench/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
-$(BENCH_TOOLS): $(OUTPUT)/bench/%: bench/%.c $(BENCH_SKELS) | $(OUTPUT)/bench
+$(BENCH_TOOLS): $(OUTPUT)/bench/%: bench/%.c $(BENCH_SKELS) $(SKELS) | $(OUTPUT)/bench
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(COMMON_CFLAGS) -O2 -I$(OUTPUT)/bench $< -lbpf -lelf -lz -o $@
+	$(Q)$(CC) $(COMMON_CFLAGS) -O2 -I$(OUTPUT)/bench $< $(if $(filter progcost,$*),user/ports.c -Iuser) \
+		-lbpf -lelf -lz -o $@
 
 bench-tools: $(OUTPUT)/pairpath $(BENCH_TOOLS)
 

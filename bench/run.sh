@@ -622,7 +622,26 @@ if ! command -v gnuplot >/dev/null && [ $QUICK = 0 ]; then
 		>"$LOGS/apt" 2>&1 || say "could not install gnuplot-nox: no chart"
 fi
 
+# The program's own cost without a network: bpf_prog_test_run, no noise
+# from the stack, so the few nanoseconds between floor and pairpath show.
+if [ $DO_MAIN = 1 ]; then
+	"$TOP/.output/bench/progcost" $([ $QUICK = 1 ] && echo 200000) >"$OUT/progcost.txt" 2>&1 ||
+		{ say "progcost failed: $(cat "$OUT/progcost.txt")"; FAILED=$((FAILED + 1)); }
+fi
+
 $PY "$TOP/bench/report.py" "$OUT" || { say "report failed"; FAILED=$((FAILED + 1)); }
+if [ -s "$OUT/progcost.txt" ]; then
+	awk 'BEGIN { print "\n## 5. The program alone (bpf_prog_test_run, 64-byte frame, median of 7)\n";
+		     print "| program | ns per run | over floor |"; print "|---|---|---|" }
+	     { ns[$1] = $2; order[NR] = $1 }
+	     END { for (i = 1; i <= NR; i++)
+			printf "| %s | %d | %+d |\n", order[i], ns[order[i]], ns[order[i]] - ns["floor"] }' \
+		"$OUT/progcost.txt" >>"$OUT/results.md"
+fi
+if [ -s "$OUT/scale_batch.md" ]; then
+	{ echo; echo "## 6. Scale in one --batch run, and one scrape of every pair"; echo
+	  cat "$OUT/scale_batch.md"; } >>"$OUT/results.md"
+fi
 say "results in $OUT ($((SECONDS - START))s)"
 if [ $FAILED != 0 ]; then
 	say "$FAILED step(s) failed, see $FAILS"

@@ -100,17 +100,28 @@ sc_batch_step() {	# N MODE
 	[ "$(grep -c '^pairpath_packets_total{' "$WORK/scrape.txt")" = $((2 * n)) ] ||
 		{ echo "the scrape of $n pairs lacks series"; return 1; }
 	port=$((30000 + $$ % 20000))
-	sc_pp serve --listen 127.0.0.1:$port --user nobody >>"$LOGS/scale" 2>&1 &
+	# Not through sc_pp: $! must be timeout itself, which passes SIGTERM on.
+	timeout 60 "$PAIRPATH" -n "$SC_H" --pin-root "$SC_ROOT" serve \
+		--listen 127.0.0.1:$port --user nobody >>"$LOGS/scale" 2>&1 &
 	pid=$!
 	for ((i = 0; i < 100; i++)); do
 		curl -s -o /dev/null "http://127.0.0.1:$port/" && break
 		sleep 0.05
 	done
-	# The median of five scrapes, as curl times them.
+	# The median of five scrapes, as curl times them; each must be whole.
 	for ((i = 0; i < 5; i++)); do
-		curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/metrics"
-	done | sort -n | sed -n 3p | awk -v m="$mode" -v n="$n" \
-		'{ printf "serve_scrape,%s,%d,%d\n", m, n, $1 * 1e6 }' >>"$SC_BATCH"
+		curl -s -o "$WORK/metrics.txt" -w '%{http_code} %{time_total}\n' \
+			"http://127.0.0.1:$port/metrics" >>"$WORK/scrapes.txt"
+		[ "$(grep -c '^pairpath_packets_total{' "$WORK/metrics.txt")" = $((2 * n)) ] || {
+			echo "serve's scrape of $n pairs is not whole: $(tail -n 1 "$WORK/scrapes.txt")"
+			kill "$pid" 2>/dev/null
+			wait "$pid" 2>/dev/null
+			return 1
+		}
+	done
+	sort -k2 -n "$WORK/scrapes.txt" | sed -n 3p | awk -v m="$mode" -v n="$n" \
+		'{ printf "serve_scrape,%s,%d,%d\n", m, n, $2 * 1e6 }' >>"$SC_BATCH"
+	rm -f "$WORK/scrapes.txt"
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	t0=$(usec_now)
