@@ -61,8 +61,8 @@ test_batch_bad_lines_change_nothing() {
 		pp attach --batch "$FX_TMP/none"
 	# A device that does not exist, on the second line: nothing attached.
 	printf 'a h0 h1\nb h2 nope\n' >"$BATCH_FILE"
-	expect_cmd 1 "pairpath: device 'nope' does not exist
-pairpath: $BATCH_FILE:2: nothing attached" pp attach --batch "$BATCH_FILE"
+	expect_cmd 1 "pairpath: $BATCH_FILE:2: device 'nope' does not exist" \
+		pp attach --batch "$BATCH_FILE"
 	[ -e "$PIN_ROOT" ] && fail "a refused batch made the pin root"
 	return 0
 }
@@ -79,4 +79,17 @@ test_batch_detach_unknown_changes_nothing() {
 	expect_cmd 0 "" pp detach --batch "$BATCH_FILE"
 	expect_eq "$(batch_names)" "" "pairs after detach --batch"
 	expect_eq "$(in_h tc filter show dev h0 ingress)" "" "tc filters left on h0"
+}
+
+# A line that fails at run time stops the run: the pairs before it stay,
+# the failed one leaves nothing, and both messages name the line.
+test_batch_stops_at_runtime_failure() {
+	batch_up bs
+	expect_cmd 0 "" pp attach web vethA vethB
+	printf 'a h0 h1\nb h2 vethA\nc h3 h4\n' >"$BATCH_FILE"
+	expect_cmd 1 "pairpath: $BATCH_FILE:2: device 'vethA' already belongs to pair 'web'
+pairpath: $BATCH_FILE: stopped at line 2; the 1 pairs before it are attached" \
+		pp attach --batch "$BATCH_FILE"
+	expect_eq "$(batch_names)" "a web" "pairs after the stopped batch"
+	expect_eq "$(pp_port_count "$PIN_ROOT"/netns-*)" 4 "port entries after the stopped batch"
 }

@@ -5,6 +5,7 @@
 #include "log.h"
 
 int log_verbosity = LOG_WARN;
+char log_context[128];
 
 void log_print(enum log_level level, const char *fmt, ...)
 {
@@ -13,6 +14,7 @@ void log_print(enum log_level level, const char *fmt, ...)
 	if ((int)level > log_verbosity)
 		return;
 	fputs("pairpath: ", stderr);
+	fputs(log_context, stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

@@ -9,6 +9,8 @@ enum log_level {
 };
 
 extern int log_verbosity;
+/* Said after "pairpath: " in every message, e.g. "pairs.txt:3: " in a batch. */
+extern char log_context[128];
 
 void log_print(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -21,6 +21,11 @@
 
 #define EXIT_USAGE	2
 
+static void batch_context(const struct cli *cli, const struct batch *b, int i)
+{
+	snprintf(log_context, sizeof(log_context), "%s:%d: ", cli->batch, b->lines[i].lineno);
+}
+
 /*
  * attach --batch: every line is checked, and every device looked up,
  * before anything changes; then one locked run attaches the pairs, each
@@ -41,18 +46,19 @@ static int cmd_attach_batch(const struct cli *cli)
 		err = -ENOMEM;
 		goto out;
 	}
+	/* Every message about a line names it: "pairpath: FILE:LINE: ...". */
 	for (i = 0; i < b.n && !err; i++) {
+		batch_context(cli, &b, i);
 		err = veth_lookup(b.lines[i].fields[1], &devs[i][0]);
 		if (!err)
 			err = veth_lookup(b.lines[i].fields[2], &devs[i][1]);
 		if (!err && devs[i][0].ifindex == devs[i][1].ifindex) {
-			pr_warn("attach: '%s' and '%s' are the same device\n",
+			pr_warn("'%s' and '%s' are the same device\n",
 				b.lines[i].fields[1], b.lines[i].fields[2]);
 			err = -EINVAL;
 		}
-		if (err)
-			pr_warn("%s:%d: nothing attached\n", cli->batch, b.lines[i].lineno);
 	}
+	log_context[0] = '\0';
 	if (err || !b.n)
 		goto out;
 	err = store_open(&st, cli->pin_root, STORE_CREATE | STORE_LOCK);
@@ -60,9 +66,11 @@ static int cmd_attach_batch(const struct cli *cli)
 		goto out;
 	err = pair_recover(&st);
 	for (i = 0; i < b.n && !err; i++) {
+		batch_context(cli, &b, i);
 		err = pair_attach(&st, b.lines[i].fields[0], &devs[i][0], &devs[i][1], cli->mode);
+		log_context[0] = '\0';
 		if (err)
-			pr_warn("%s:%d: stopped; the %d pairs before this line are attached\n",
+			pr_warn("%s: stopped at line %d; the %d pairs before it are attached\n",
 				cli->batch, b.lines[i].lineno, i);
 	}
 	if (err && i == 1)
@@ -90,9 +98,11 @@ static int cmd_detach_batch(const struct cli *cli, struct store *st)
 			err = -ENOENT;
 		}
 	for (i = 0; i < b.n && !err; i++) {
+		batch_context(cli, &b, i);
 		err = pair_detach(st, b.lines[i].fields[0]);
+		log_context[0] = '\0';
 		if (err)
-			pr_warn("%s:%d: stopped; the %d pairs before this line are detached\n",
+			pr_warn("%s: stopped at line %d; the %d pairs before it are detached\n",
 				cli->batch, b.lines[i].lineno, i);
 	}
 	batch_free(&b);
