@@ -6,6 +6,7 @@
 #include <netlink/msg.h>
 #include <netlink/route/link.h>
 #include <netlink/route/qdisc.h>
+#include <netlink/route/tc.h>
 #include <linux/pkt_sched.h>
 #include <linux/if_link.h>
 #include "log.h"
@@ -142,24 +143,55 @@ bool veth_present(int ifindex, const char *ifname)
 	return if_indextoname(ifindex, name) && !strcmp(name, ifname);
 }
 
+static void take_qdisc(struct nl_object *obj, void *arg)
+{
+	char *kind = rtnl_tc_get_kind((struct rtnl_tc *)obj);
+	int *found = arg;
+
+	if (kind && !strcmp(kind, "clsact"))
+		*found = 1;
+}
+
+static int on_qdisc_msg(struct nl_msg *msg, void *arg)
+{
+	nl_msg_parse(msg, take_qdisc, arg);
+	return NL_OK;
+}
+
+/*
+ * A get (not a dump) of the qdisc at the clsact parent of one device:
+ * dumping every qdisc of the netns per attach would make a batch of n
+ * attaches cost n^2.
+ */
 int netlink_has_clsact(int ifindex)
 {
-	struct nl_cache *cache = NULL;
-	struct rtnl_qdisc *qdisc;
+	struct tcmsg tcm = {
+		.tcm_family = AF_UNSPEC,
+		.tcm_ifindex = ifindex,
+		.tcm_parent = TC_H_CLSACT,
+	};
+	struct nl_msg *msg;
 	struct nl_sock *sk;
-	int ret = -EIO;
+	int found = 0, err;
 
 	sk = nl_socket_alloc();
 	if (!sk)
 		return -ENOMEM;
-	if (nl_connect(sk, NETLINK_ROUTE) < 0 || rtnl_qdisc_alloc_cache(sk, &cache) < 0)
+	err = nl_connect(sk, NETLINK_ROUTE);
+	msg = err < 0 ? NULL : nlmsg_alloc_simple(RTM_GETQDISC, 0);
+	if (!msg || nlmsg_append(msg, &tcm, sizeof(tcm), NLMSG_ALIGNTO) < 0 ||
+	    nl_send_auto(sk, msg) < 0) {
+		err = -EIO;
 		goto out;
-	qdisc = rtnl_qdisc_get_by_parent(cache, ifindex, TC_H_CLSACT);
-	ret = qdisc != NULL;
-	if (qdisc)
-		rtnl_qdisc_put(qdisc);
-	nl_cache_free(cache);
+	}
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_qdisc_msg, &found);
+	err = nl_recvmsgs_default(sk);
+	/* No clsact (or no ingress queue at all) is answered with ENOENT. */
+	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NOADDR || err == -NLE_INVAL)
+		err = 0;
+	err = err < 0 ? -EIO : found;
 out:
+	nlmsg_free(msg);
 	nl_socket_free(sk);
-	return ret;
+	return err;
 }
