@@ -411,7 +411,10 @@ rel_expect_all() {	# mode dir what
 		if [ "$mode" = tcx ]; then
 			expect_eq "$(rel_tcx_count $dev)" 1 "$what: tcx programs on $dev"
 		else
-			expect_eq "$(rel_tc_filter $dev | cut -d' ' -f1-2)" "1 0x70700001" \
+			# One filter, with the handle the pair's record names.
+			expect_eq "$(rel_tc_filter $dev | cut -d' ' -f1-2)" \
+				"1 $(printf '0x%x' "$(pp status --json | $PY -c \
+					'import json, sys; print(json.load(sys.stdin)["pairs"][0]["dev_a"]["tc_handle"])')")" \
 				"$what: cls_bpf filters on $dev"
 			rel_has_clsact $dev || fail "$what: no clsact qdisc on $dev"
 		fi

@@ -148,7 +148,8 @@ static void take_qdisc(struct nl_object *obj, void *arg)
 	char *kind = rtnl_tc_get_kind((struct rtnl_tc *)obj);
 	int *found = arg;
 
-	if (kind && !strcmp(kind, "clsact"))
+	/* An ingress qdisc holds the same place: either is someone's. */
+	if (kind && (!strcmp(kind, "clsact") || !strcmp(kind, "ingress")))
 		*found = 1;
 }
 
@@ -178,7 +179,8 @@ int netlink_has_clsact(int ifindex)
 	if (!sk)
 		return -ENOMEM;
 	err = nl_connect(sk, NETLINK_ROUTE);
-	msg = err < 0 ? NULL : nlmsg_alloc_simple(RTM_GETQDISC, 0);
+	/* Without NLM_F_ECHO the answer goes to the RTNLGRP_TC listeners only. */
+	msg = err < 0 ? NULL : nlmsg_alloc_simple(RTM_GETQDISC, NLM_F_ECHO);
 	if (!msg || nlmsg_append(msg, &tcm, sizeof(tcm), NLMSG_ALIGNTO) < 0 ||
 	    nl_send_auto(sk, msg) < 0) {
 		err = -EIO;

@@ -24,7 +24,7 @@ struct veth_info {
  */
 int veth_lookup(const char *name, struct veth_info *info);
 
-/* Has the device a clsact qdisc? 1, 0, or a negative errno. */
+/* Has the device a clsact (or ingress) qdisc? 1, 0, or a negative errno. */
 int netlink_has_clsact(int ifindex);
 
 /* Does ifindex still name a device called ifname in this netns? */
