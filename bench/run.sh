@@ -631,7 +631,7 @@ fi
 
 $PY "$TOP/bench/report.py" "$OUT" || { say "report failed"; FAILED=$((FAILED + 1)); }
 if [ -s "$OUT/progcost.txt" ]; then
-	awk 'BEGIN { print "\n## 5. The program alone (bpf_prog_test_run, 64-byte frame, median of 7)\n";
+	awk 'BEGIN { print "\n## 7. The program alone (bpf_prog_test_run, 64-byte frame, median of 7)\n";
 		     print "| program | ns per run | over floor |"; print "|---|---|---|" }
 	     { ns[$1] = $2; order[NR] = $1 }
 	     END { for (i = 1; i <= NR; i++)
@@ -639,7 +639,7 @@ if [ -s "$OUT/progcost.txt" ]; then
 		"$OUT/progcost.txt" >>"$OUT/results.md"
 fi
 if [ -s "$OUT/scale_batch.md" ]; then
-	{ echo; echo "## 6. Scale in one --batch run, and one scrape of every pair"; echo
+	{ echo; echo "## 8. Scale in one --batch run, and one scrape of every pair"; echo
 	  cat "$OUT/scale_batch.md"; } >>"$OUT/results.md"
 fi
 say "results in $OUT ($((SECONDS - START))s)"
