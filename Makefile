@@ -46,6 +46,11 @@ LIB_OBJS := $(filter-out %/main.o,$(USER_OBJS))
 TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
 TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(OUTPUT)/tests/%.bpf.o,$(TEST_BPF_SRCS))
 
+# Defined before any rule names them: make expands prerequisites as it reads.
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/*.c))
+BENCH_SKELS := $(patsubst bench/%.bpf.c,$(OUTPUT)/bench/%.skel.h,$(wildcard bench/*.bpf.c))
+BENCH_TOOLS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(filter-out %.bpf.c,$(wildcard bench/*.c)))
+
 DEPS_STAMP := $(OUTPUT)/.deps-$(shell echo $(DEB_PKGS) | md5sum | cut -c1-8)
 
 .DELETE_ON_ERROR:
@@ -120,7 +125,7 @@ $(OUTPUT)/tests/prog_test: tests/prog_test.c user/ports.c $(OUTPUT)/pairpath.ske
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ASAN_CFLAGS) -Iuser $(filter %.c,$^) $(LIBS) $(SAN_FLAGS) -o $@
 
-TEST_DEPS = $(OUTPUT)/pairpath $(OUTPUT)/asan/pairpath $(FUZZ_BINS) $(BENCH_TOOLS) \
+TEST_DEPS := $(OUTPUT)/pairpath $(OUTPUT)/asan/pairpath $(FUZZ_BINS) $(BENCH_TOOLS) \
 	     $(OUTPUT)/tests/prog_test $(TEST_BPF_OBJS)
 
 test: $(TEST_DEPS)
@@ -137,8 +142,6 @@ clean:
 	  $(OUTPUT)/tests/*.d)
 
 # --- Benchmark (bench/): bench/run.sh drives it; results in bench/results/.
-BENCH_SKELS := $(patsubst bench/%.bpf.c,$(OUTPUT)/bench/%.skel.h,$(wildcard bench/*.bpf.c))
-BENCH_TOOLS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(filter-out %.bpf.c,$(wildcard bench/*.c)))
 .PHONY: bench bench-quick bench-tools
 
 $(OUTPUT)/bench:
@@ -169,7 +172,6 @@ bench-quick: bench-tools
 
 # libFuzzer targets: the parsers that take outside input (clang only).
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Iuser
-FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/*.c))
 
 $(OUTPUT)/fuzz:
 	$(Q)mkdir -p $@

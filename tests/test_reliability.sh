@@ -1082,7 +1082,7 @@ test_rel_layout() {
 	value=$(bpftool -j map lookup pinned "$dir/meta" key 0 0 0 0 | $PY -c '
 import json, sys
 v = [int(x, 16) for x in json.load(sys.stdin)["value"]]
-assert len(v) == 24, len(v)
+assert len(v) == 32, len(v)
 v[0:4] = [99, 0, 0, 0]
 print(" ".join(str(x) for x in v))') || fail "read meta"
 	bpftool map update pinned "$dir/meta" key 0 0 0 0 value $value || fail "write meta"
