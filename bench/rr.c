@@ -20,32 +20,10 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "tool.h"
 
 #define MAX_SIZE	65536
 #define MAX_SAMPLES	(16u << 20)	/* 64 MiB of samples at most */
-
-static unsigned long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static int parse_num(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || !*s || *end || v < min || v > max) {
-		fprintf(stderr, "rr: '%s' is not a number in %ld..%ld\n", s, min, max);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
 
 /* All of len bytes, or -1 on error and 0 on a clean end of stream. */
 static ssize_t io_full(int fd, char *buf, size_t len, int writing)
@@ -183,15 +161,15 @@ int main(int argc, char **argv)
 	long port, secs, size = 1;
 
 	if (argc == 4 && !strcmp(argv[1], "server")) {
-		if (parse_num(argv[2], 1, 65535, &port) ||
-		    parse_num(argv[3], 1, 86400, &secs))
+		if (parse_num("rr", argv[2], 1, 65535, &port) ||
+		    parse_num("rr", argv[3], 1, 86400, &secs))
 			return 2;
 		return do_server(port, secs);
 	}
 	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "client")) {
-		if (parse_num(argv[3], 1, 65535, &port) ||
-		    parse_num(argv[4], 1, 3600, &secs) ||
-		    (argc == 6 && parse_num(argv[5], 1, MAX_SIZE, &size)))
+		if (parse_num("rr", argv[3], 1, 65535, &port) ||
+		    parse_num("rr", argv[4], 1, 3600, &secs) ||
+		    (argc == 6 && parse_num("rr", argv[5], 1, MAX_SIZE, &size)))
 			return 2;
 		return do_client(argv[2], port, secs, size);
 	}

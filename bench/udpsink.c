@@ -25,32 +25,10 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "tool.h"
 
 #define MAX_BATCH	1024
 #define MAX_PAYLOAD	1472
-
-static unsigned long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static int parse_num(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || !*s || *end || v < min || v > max) {
-		fprintf(stderr, "udpsink: '%s' is not a number in %ld..%ld\n", s, min, max);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
 
 static int do_sink(long port, long max_secs)
 {
@@ -134,16 +112,16 @@ int main(int argc, char **argv)
 	long port, secs, payload = 64, batch = 64;
 
 	if (argc == 4 && !strcmp(argv[1], "sink")) {
-		if (parse_num(argv[2], 1, 65535, &port) ||
-		    parse_num(argv[3], 1, 86400, &secs))
+		if (parse_num("udpsink", argv[2], 1, 65535, &port) ||
+		    parse_num("udpsink", argv[3], 1, 86400, &secs))
 			return 2;
 		return do_sink(port, secs);
 	}
 	if (argc >= 5 && argc <= 7 && !strcmp(argv[1], "send")) {
-		if (parse_num(argv[3], 1, 65535, &port) ||
-		    parse_num(argv[4], 1, 3600, &secs) ||
-		    (argc > 5 && parse_num(argv[5], 1, MAX_PAYLOAD, &payload)) ||
-		    (argc > 6 && parse_num(argv[6], 1, MAX_BATCH, &batch)))
+		if (parse_num("udpsink", argv[3], 1, 65535, &port) ||
+		    parse_num("udpsink", argv[4], 1, 3600, &secs) ||
+		    (argc > 5 && parse_num("udpsink", argv[5], 1, MAX_PAYLOAD, &payload)) ||
+		    (argc > 6 && parse_num("udpsink", argv[6], 1, MAX_BATCH, &batch)))
 			return 2;
 		return do_send(argv[2], port, secs, payload, batch);
 	}
