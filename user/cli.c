@@ -76,6 +76,8 @@ static const struct cli_cmd_desc {
 			  "move pairs to this pairpath's program without a gap" },
 	[CMD_GC] = { "gc", "", 0, 0,
 		     "remove pairs whose devices or hooks are gone" },
+	[CMD_KDROPS] = { "kernel-drops", "on|off", 1, 1,
+			 "start or stop counting the kernel's drops" },
 	[CMD_RESET] = { "reset", "", 0, 0,
 			"detach every pair and remove the pin root" },
 	[CMD_STATUS] = { "status", "", 0, 0,
@@ -408,6 +410,8 @@ int cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen)
 	}
 	if ((cli->cmd == CMD_DETACH || cli->cmd == CMD_UPGRADE) && !cli->all)
 		return cli_check_pair_name(cli->args[0], err, errlen);
+	if (cli->cmd == CMD_KDROPS && strcmp(cli->args[0], "on") && strcmp(cli->args[0], "off"))
+		fail("kernel-drops: '%s' is invalid: expected on or off", cli->args[0]);
 	return 0;
 }
 

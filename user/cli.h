@@ -24,6 +24,7 @@ enum cli_cmd {
 	CMD_STATS,
 	CMD_SERVE,
 	CMD_GC,
+	CMD_KDROPS,
 	CMD_RESET,
 	CMD_MAX,
 };

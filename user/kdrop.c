@@ -141,6 +141,29 @@ cleanup:
 	return err;
 }
 
+int kdrop_stop(struct store *st)
+{
+	char path[PATH_MAX];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/kdrop_link", st->dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	/*
+	 * A raw tracepoint link has no detach operation (EOPNOTSUPP): then
+	 * the pin is its last reference, and unpinning releases it.
+	 */
+	if (bpf_link_detach(fd) && errno != EOPNOTSUPP)
+		err = -errno;
+	close(fd);
+	if (!err && unlink(path))
+		err = -errno;
+	if (err)
+		pr_warn("cannot stop the kernel-drop tracer: %s\n", strerror(-err));
+	return err;
+}
+
 static void kdev_key(const struct store *st, const struct pp_dev *dev,
 		     struct pp_kdev_key *key)
 {

@@ -7,6 +7,9 @@
 
 /* Load, attach and pin the tracer and its maps into st->dir. */
 int kdrop_load_and_pin(struct store *st);
+/* Detach and unpin the tracer's link; its maps and counts stay. */
+int kdrop_stop(struct store *st);
+
 /* Record (or forget) a pair's host-side devices and its counts. */
 int kdrop_add_pair(struct store *st, const struct pp_pair *pair);
 void kdrop_del_pair(struct store *st, const struct pp_pair *pair);

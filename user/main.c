@@ -196,6 +196,28 @@ out:
 	return err;
 }
 
+/*
+ * kernel-drops on|off: the tracer is system-wide, so every dropped frame
+ * on the host pays for it; an operator may prefer not to. Its maps, and
+ * what it counted, stay.
+ */
+static int cmd_kdrops(const struct cli *cli)
+{
+	bool on = !strcmp(cli->args[0], "on");
+	struct store st;
+	int err;
+
+	err = store_open(&st, cli->pin_root, STORE_CREATE | STORE_LOCK);
+	if (err)
+		return err;
+	if (on && !st.kdrops_on)
+		err = kdrop_load_and_pin(&st);
+	else if (!on)
+		err = kdrop_stop(&st);
+	store_close(&st);
+	return err;
+}
+
 /* Reset one netns directory: detach its pairs, then unpin everything. */
 static int reset_dir(const struct cli *cli, const char *dir, bool live)
 {
@@ -350,6 +372,9 @@ int main(int argc, char **argv)
 		break;
 	case CMD_RESET:
 		err = cmd_reset(&cli);
+		break;
+	case CMD_KDROPS:
+		err = cmd_kdrops(&cli);
 		break;
 	case CMD_STATUS:
 	case CMD_STATS:

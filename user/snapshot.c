@@ -29,7 +29,7 @@ int snapshot_take(const struct store *st, struct snapshot *snap)
 	n = st ? store_list_pairs(st, &list) : 0;
 	if (n < 0)
 		return n;
-	snap->kdrops_enabled = st && st->kdrops_fd >= 0;
+	snap->kdrops_enabled = st && st->kdrops_on;
 	snap->pairs = calloc(n ? n : 1, sizeof(*snap->pairs));
 	if (!snap->pairs) {
 		free(list);

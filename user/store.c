@@ -249,6 +249,14 @@ static int check_map(int fd, const char *name, __u32 key_size, __u32 value_size)
 	return 0;
 }
 
+static bool kdrop_link_pinned(const struct store *st)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/kdrop_link", st->dir);
+	return !access(path, F_OK);
+}
+
 static int check_layout(const struct store *st)
 {
 	struct pp_meta meta = {};
@@ -428,6 +436,7 @@ int store_open_dir(struct store *st, const char *root, const char *dir,
 	}
 
 	err = open_pinned(st, flags & STORE_RDONLY);
+	st->kdrops_on = !err && kdrop_link_pinned(st);
 	if (err == -ENOENT && (flags & STORE_CREATE)) {
 		close_fds(st);
 		st->made_pins = true;
@@ -435,6 +444,7 @@ int store_open_dir(struct store *st, const char *root, const char *dir,
 		close_fds(st);
 		if (!err)
 			err = open_pinned(st, false);
+		st->kdrops_on = !err && kdrop_link_pinned(st);
 	}
 	if (err == -ENOENT)
 		pr_warn("%s: pinned state is incomplete: run 'pairpath reset'\n", st->dir);

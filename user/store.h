@@ -31,6 +31,7 @@ struct store {
 	int kdevs_fd;		/* -1 where the kernel-drop tracer is not loaded */
 	int kdrops_fd;
 	__u64 netns_cookie;	/* of the netns the directory is for */
+	bool kdrops_on;		/* the tracer's link was pinned at open */
 	int ncpus;
 	bool netns_live;	/* we are inside the netns the directory is for */
 	bool made_root;		/* this store_open() created them */
