@@ -38,6 +38,7 @@ int pairpath_ingress(struct __sk_buff *skb)
 	void *data = (void *)(long)skb->data;
 	struct pp_port *port;
 	__u8 *dst = data;
+	__u32 len;
 
 	/*
 	 * An array lookup is inlined by the verifier into an index and a
@@ -62,7 +63,8 @@ int pairpath_ingress(struct __sk_buff *skb)
 	 * packet is segmented later, so it is judged by its segment size.
 	 * A VLAN tag is already in skb metadata here, as veth would see it.
 	 */
-	if (skb->len > port->peer_mtu + ETH_HLEN + VLAN_HLEN &&
+	len = skb->len;
+	if (len > port->peer_mtu + ETH_HLEN + VLAN_HLEN &&
 	    (!skb->gso_size || skb->gso_size > port->peer_mtu))
 		return drop(port, PP_DROP_MTU);
 
@@ -81,7 +83,7 @@ int pairpath_ingress(struct __sk_buff *skb)
 	}
 
 	port->packets++;
-	port->bytes += skb->len;
+	port->bytes += len;
 	return bpf_redirect_peer(port->peer_ifindex, 0);
 }
 

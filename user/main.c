@@ -232,7 +232,7 @@ static int reset_dir(const struct cli *cli, const char *dir, bool live)
 		store_close(&st);
 	} else if (err == -ENOENT || err == -EPROTO) {
 		/* Half-made state, or another layout: unpin whatever is there. */
-		err = store_remove_all(&st);
+		err = store_remove(&st);
 	}
 	return err;
 }

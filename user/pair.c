@@ -412,12 +412,9 @@ static int remove_pair(struct store *st, const struct pp_pair_key *key, struct p
 /* A pinned program from another build is replaced before new pairs use it. */
 static int refresh_prog(struct store *st)
 {
-	struct pp_meta meta = {};
-	__u32 zero = 0;
 	int fd, err;
 
-	if (!bpf_map_lookup_elem(st->meta_fd, &zero, &meta) &&
-	    meta.prog_hash == store_prog_hash())
+	if (!pair_needs_upgrade(st))
 		return 0;
 	fd = store_load_prog(st);
 	if (fd < 0)
@@ -670,36 +667,30 @@ static int upgrade_one(struct store *st, struct store_pair *sp)
 	return err;
 }
 
-static const char *upgrade_name;
-static bool upgrade_skipped_named;
-
 /* A broken pair has nothing to upgrade: gc is what it needs. */
-static bool upgrade_selected(struct store *st, struct store_pair *sp)
+static bool upgradable(struct store *st, struct store_pair *sp)
 {
-	if (upgrade_name && strcmp(upgrade_name, sp->key.name))
-		return false;
-	if (!pair_is_up(st, sp->key.name, &sp->pair)) {
-		if (upgrade_name)
-			pr_warn("pair '%s' is broken: 'pairpath gc' removes it\n", sp->key.name);
-		else
-			pr_info("pair '%s' is broken: not upgraded\n", sp->key.name);
-		upgrade_skipped_named = upgrade_name != NULL;
-		return false;
-	}
-	return true;
+	if (pair_is_up(st, sp->key.name, &sp->pair))
+		return true;
+	pr_info("pair '%s' is broken: not upgraded\n", sp->key.name);
+	return false;
 }
 
 int pair_upgrade(struct store *st, const char *name)
 {
-	struct pp_pair_key key;
-	struct pp_pair pair;
+	struct store_pair one;
 	int fd, err;
 
+	/* A named pair is checked before anything changes. */
 	if (name) {
-		key_of(name, &key);
-		if (bpf_map_lookup_elem(st->pairs_fd, &key, &pair)) {
+		key_of(name, &one.key);
+		if (bpf_map_lookup_elem(st->pairs_fd, &one.key, &one.pair)) {
 			pr_warn("pair '%s' does not exist\n", name);
 			return -ENOENT;
+		}
+		if (!pair_is_up(st, name, &one.pair)) {
+			pr_warn("pair '%s' is broken: 'pairpath gc' removes it\n", name);
+			return -ENOLINK;
 		}
 	}
 	fd = store_load_prog(st);
@@ -710,8 +701,5 @@ int pair_upgrade(struct store *st, const char *name)
 	close(fd);
 	if (err)
 		return err;
-	upgrade_name = name;
-	upgrade_skipped_named = false;
-	err = for_each_pair(st, upgrade_selected, upgrade_one);
-	return err ? err : upgrade_skipped_named ? -ENOLINK : 0;
+	return name ? upgrade_one(st, &one) : for_each_pair(st, upgradable, upgrade_one);
 }

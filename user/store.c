@@ -457,24 +457,28 @@ fail:
 	return err;
 }
 
-static int remove_pins(struct store *st, bool remove_dir);
-
-int store_remove(struct store *st)
-{
-	return remove_pins(st, true);
-}
-
 /*
- * Remove whatever is pinned in the directory, whatever made it: links
- * are detached first, so that no other holder keeps one attached.
+ * Remove whatever is pinned in the directory, whatever made it (also
+ * state of another layout, or half made): links are detached first, so
+ * that no other holder keeps one attached, and readers still holding the
+ * maps are told these are no longer the live ones.
  */
-int store_remove_all(struct store *st)
+int store_remove(struct store *st)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
 	int fd, err = 0;
 	DIR *d;
 
+	if (st->meta_fd >= 0) {
+		struct pp_meta meta = {};
+		__u32 zero = 0;
+
+		if (!bpf_map_lookup_elem(st->meta_fd, &zero, &meta)) {
+			meta.flags |= PP_META_RETIRED;
+			bpf_map_update_elem(st->meta_fd, &zero, &meta, BPF_EXIST);
+		}
+	}
 	d = opendir(st->dir);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
@@ -484,7 +488,10 @@ int store_remove_all(struct store *st)
 		snprintf(path, sizeof(path), "%s/%s", st->dir, de->d_name);
 		fd = bpf_obj_get(path);
 		if (fd >= 0) {
-			/* Not a link (a map or a program): EINVAL, nothing to do. */
+			/*
+			 * A map or program says EINVAL, and a tracing link
+			 * EOPNOTSUPP: unpinning is what releases those.
+			 */
 			bpf_link_detach(fd);
 			close(fd);
 		}
@@ -499,50 +506,31 @@ int store_remove_all(struct store *st)
 	return err;
 }
 
-static int remove_pins(struct store *st, bool remove_dir)
+/*
+ * What one store_open() pinned, by name: the directory it found may
+ * hold things that are not its to remove.
+ */
+static void remove_own_pins(struct store *st)
 {
 	static const char *const pins[] = {
-		"prog", "ports", "ports_overflow", "pairs", "meta", "kdrop_link", "kdevs",
-		"kdrops",
+		"prog", "ports", "ports_overflow", "pairs", "meta", "kdevs", "kdrops",
 	};
 	char path[PATH_MAX];
 	size_t i;
-	int fd, err = 0;
 
-	/* Tell readers that still hold the maps that they are no longer live. */
-	if (st->meta_fd >= 0) {
-		struct pp_meta meta = {};
-		__u32 zero = 0;
-
-		if (!bpf_map_lookup_elem(st->meta_fd, &zero, &meta)) {
-			meta.flags |= PP_META_RETIRED;
-			bpf_map_update_elem(st->meta_fd, &zero, &meta, BPF_EXIST);
-		}
-	}
-	/* As for tcx links: another holder of the link must not keep it alive. */
-	snprintf(path, sizeof(path), "%s/kdrop_link", st->dir);
-	fd = bpf_obj_get(path);
-	if (fd >= 0) {
-		bpf_link_detach(fd);
-		close(fd);
-	}
-
+	kdrop_stop(st);
 	for (i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", st->dir, pins[i]);
-		if (unlink(path) && errno != ENOENT && !err)
-			err = -errno;
+		unlink(path);
 	}
-	if (remove_dir && rmdir(st->dir) && errno != ENOENT && !err)
-		err = -errno;
-	if (err)
-		pr_warn("cannot remove %s: %s\n", st->dir, strerror(-err));
-	return err;
 }
 
 void store_rollback(struct store *st)
 {
-	if (st->made_dir || st->made_pins)
-		remove_pins(st, st->made_dir);
+	if (st->made_dir)
+		store_remove(st);
+	else if (st->made_pins)
+		remove_own_pins(st);
 	if (st->made_root)
 		rmdir(st->root);
 	st->made_dir = st->made_root = st->made_pins = false;

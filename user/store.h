@@ -66,10 +66,8 @@ void store_close(struct store *st);
 int store_load_prog(struct store *st);
 int store_pin_prog(struct store *st, int prog_fd);
 __u64 store_prog_hash(void);
-/* Unpin the program and maps and remove the netns directory. */
+/* Unpin everything in the netns directory, whatever made it, and remove it. */
 int store_remove(struct store *st);
-/* Unpin everything in the directory, for state this pairpath cannot read. */
-int store_remove_all(struct store *st);
 /* Undo what store_open() created, if the command that opened it failed. */
 void store_rollback(struct store *st);
 
