@@ -1,5 +1,8 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# pairpath: build the BPF datapath, its skeleton and the loader.
+# pairpath: build the BPF datapath, its skeletons, the library of user/
+# and the binaries on top of it. A plain `make` only builds; `make deps`
+# installs what the build needs, and `make demo`, `make test` and
+# `make bench` install what they need themselves.
 
 OUTPUT := .output
 CLANG ?= clang
@@ -8,11 +11,13 @@ CC ?= gcc
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 VERSION := 0.1.0
 
-# Debian 12 packages the build, the tests and the demo need.
-DEB_PKGS := clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
-	    libnl-3-dev libnl-route-3-dev libmicrohttpd-dev libcjson-dev \
-	    iproute2 iputils-ping valgrind python3 tcpdump curl \
-	    prometheus python3-prometheus-client iperf3 gnuplot-nox
+# Debian 12 packages: what the build needs, and what each run adds.
+BUILD_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
+	      libnl-3-dev libnl-route-3-dev libmicrohttpd-dev libcjson-dev
+DEMO_PKGS := iproute2 iputils-ping python3
+TEST_PKGS := $(DEMO_PKGS) libclang-rt-14-dev valgrind strace curl prometheus \
+	     python3-prometheus-client iperf3
+BENCH_PKGS := $(DEMO_PKGS) iperf3 gnuplot-nox linux-perf
 
 ifeq ($(V),1)
 Q :=
@@ -21,165 +26,192 @@ else
 Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
+SUBMAKE := $(MAKE) --no-print-directory
 
-INCLUDES := -Iinclude -Ivmlinux -I$(OUTPUT)
+INCLUDES := -Iuser -Iinclude -Ivmlinux -I$(OUTPUT)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -MMD -MP $(INCLUDES)
 
 LIBS := -lbpf -lelf -lz -lnl-route-3 -lnl-3 -lcjson -lmicrohttpd
 NL_CFLAGS := -I/usr/include/libnl3
-COMMON_CFLAGS := -g -Wall -Wextra -Werror -Wno-format-truncation -std=gnu11 -MMD -MP $(INCLUDES) \
-		 $(NL_CFLAGS) -DPAIRPATH_VERSION='"$(VERSION)"'
-RELEASE_CFLAGS := $(COMMON_CFLAGS) -O2 -D_FORTIFY_SOURCE=2 \
-		  -fstack-protector-strong -fPIE
+COMMON_CFLAGS := -g -Wall -Wextra -Werror -Wno-format-truncation -std=gnu11 -MMD -MP \
+		 $(INCLUDES) $(NL_CFLAGS) -DPAIRPATH_VERSION='"$(VERSION)"'
+RELEASE_CFLAGS := $(COMMON_CFLAGS) -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 RELEASE_LDFLAGS := -pie -Wl,-z,relro,-z,now
-SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
-	     -fno-omit-frame-pointer
-ASAN_CFLAGS := $(COMMON_CFLAGS) -O1 $(SAN_FLAGS)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# The test build: sanitizers, and the test hooks (lib/testhook.h).
+TEST_CFLAGS := $(COMMON_CFLAGS) -O1 $(SAN_FLAGS) -DPAIRPATH_TEST_HOOKS
 
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(wildcard bpf/*.bpf.c))
-USER_SRCS := $(wildcard user/*.c)
-USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
-ASAN_OBJS := $(patsubst user/%.c,$(OUTPUT)/asan/%.o,$(USER_SRCS))
-LIB_OBJS := $(filter-out %/main.o,$(USER_OBJS))
 
-TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
-TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(OUTPUT)/tests/%.bpf.o,$(TEST_BPF_SRCS))
+# user/ in layers (README, "Layout"): every folder but cmd/ is the library
+# that the binaries on top share; cmd/ holds the commands and main().
+USER_SRCS := $(wildcard user/*/*.c)
+CMD_SRCS := $(filter user/cmd/%,$(USER_SRCS))
+LIB_SRCS := $(filter-out user/cmd/%,$(USER_SRCS))
+obj = $(patsubst user/%.c,$(OUTPUT)/$(1)/%.o,$(2))
+
+TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(OUTPUT)/test/%.bpf.o,$(wildcard tests/bpf/*.bpf.c))
+TEST_TOOLS := $(patsubst tests/tools/%.c,$(OUTPUT)/test/%,$(wildcard tests/tools/*.c))
 
 # Defined before any rule names them: make expands prerequisites as it reads.
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/*.c))
 BENCH_SKELS := $(patsubst bench/%.bpf.c,$(OUTPUT)/bench/%.skel.h,$(wildcard bench/*.bpf.c))
 BENCH_TOOLS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(filter-out %.bpf.c,$(wildcard bench/*.c)))
 
-DEPS_STAMP := $(OUTPUT)/.deps-$(shell echo $(DEB_PKGS) | md5sum | cut -c1-8)
-
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test demo clean vmlinux help asan fuzz
+.PHONY: all deps deps-demo deps-test deps-bench test test-build demo clean vmlinux help \
+	fuzz bench bench-quick bench-tools
 
 all: $(OUTPUT)/pairpath
 
 help:
-	@echo 'make           build .output/pairpath (installs missing Debian packages)'
-	@echo 'make test      build everything and run the test suite'
-	@echo 'make demo      run pairpath on a demo of two containers'
+	@echo 'make           build .output/pairpath (nothing else; see make deps)'
+	@echo 'make deps      install the Debian packages the build needs'
+	@echo 'make demo      install what it needs, build, run pairpath on two demo containers'
+	@echo 'make test      install what it needs, build everything, run the test suite'
+	@echo 'make bench     install what it needs, build, run the benchmark (about 16 min)'
 	@echo 'make vmlinux   regenerate vmlinux/vmlinux.h from the running kernel'
 	@echo 'make clean     remove .output'
 	@echo 'V=1            show the commands'
 
-# A fresh Debian 12 machine has none of the packages: install what is missing.
-deps: $(DEPS_STAMP)
-$(DEPS_STAMP):
-	$(Q)mkdir -p $(OUTPUT)
-	$(Q)missing=$$(for p in $(DEB_PKGS); do \
+# $(call apt_install,PACKAGES): install those of PACKAGES that are missing.
+define apt_install
+	$(Q)missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 			grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-		echo "  APT      $$missing"; \
+		echo "  APT      "$$missing; \
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get update -qq && apt-get install -y -qq $$missing >/dev/null || exit 1; \
 	fi
-	$(Q)touch $@
+endef
+
+deps:
+	$(call apt_install,$(BUILD_PKGS))
+deps-demo: deps
+	$(call apt_install,$(DEMO_PKGS))
+deps-test: deps
+	$(call apt_install,$(TEST_PKGS))
+deps-bench: deps
+	$(call apt_install,$(BENCH_PKGS))
 
 vmlinux:
 	$(call msg,GEN,vmlinux/vmlinux.h)
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/asan $(OUTPUT)/tests:
+$(OUTPUT):
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(DEPS_STAMP) | $(OUTPUT)
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $@.d -MT $@ -c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp
 	$(Q)rm -f $@.tmp
 
-$(OUTPUT)/tests/%.bpf.o: tests/bpf/%.bpf.c $(DEPS_STAMP) | $(OUTPUT)/tests
-	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
-# Every user object waits for the skeleton; -MMD records the rest.
-$(OUTPUT)/user/%.o: user/%.c $(SKELS) | $(OUTPUT)/user
+# Every user object waits for the skeletons; -MMD records the rest.
+$(OUTPUT)/release/%.o: user/%.c $(SKELS)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(RELEASE_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/asan/%.o: user/%.c $(SKELS) | $(OUTPUT)/asan
-	$(call msg,CC-ASAN,$@)
-	$(Q)$(CC) $(ASAN_CFLAGS) -c $< -o $@
+$(OUTPUT)/test/%.o: user/%.c $(SKELS)
+	$(call msg,CC-TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(TEST_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/pairpath: $(USER_OBJS)
+$(OUTPUT)/release/libpairpath.a: $(call obj,release,$(LIB_SRCS))
+$(OUTPUT)/test/libpairpath.a: $(call obj,test,$(LIB_SRCS))
+$(OUTPUT)/release/libpairpath.a $(OUTPUT)/test/libpairpath.a:
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/pairpath: $(call obj,release,$(CMD_SRCS)) $(OUTPUT)/release/libpairpath.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(RELEASE_LDFLAGS) $^ $(LIBS) -o $@
 
-$(OUTPUT)/asan/pairpath: $(ASAN_OBJS)
+$(OUTPUT)/test/pairpath: $(call obj,test,$(CMD_SRCS)) $(OUTPUT)/test/libpairpath.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(SAN_FLAGS) $^ $(LIBS) -o $@
 
-asan: $(OUTPUT)/asan/pairpath
+# --- Tests: the test build, BPF unit tests, test tools, fuzzers.
+$(OUTPUT)/test/%.bpf.o: tests/bpf/%.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $@.d -MT $@ -c $< -o $@
 
-$(OUTPUT)/tests/prog_test: tests/prog_test.c user/ports.c $(OUTPUT)/pairpath.skel.h | $(OUTPUT)/tests
+$(OUTPUT)/test/prog_test: tests/prog_test.c $(OUTPUT)/test/libpairpath.a $(SKELS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ASAN_CFLAGS) -Iuser $(filter %.c,$^) $(LIBS) $(SAN_FLAGS) -o $@
+	$(Q)$(CC) $(TEST_CFLAGS) -MF $@.d -MT $@ $(filter-out %.h,$^) $(LIBS) -o $@
 
-TEST_DEPS := $(OUTPUT)/pairpath $(OUTPUT)/asan/pairpath $(FUZZ_BINS) $(BENCH_TOOLS) \
-	     $(OUTPUT)/tests/prog_test $(TEST_BPF_OBJS)
+# Small C tools on libbpf for what the shell tests cannot ask otherwise.
+$(TEST_TOOLS): $(OUTPUT)/test/%: tests/tools/%.c $(OUTPUT)/test/libpairpath.a $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -MF $@.d -MT $@ $(filter-out %.h,$^) $(LIBS) -o $@
 
-test: $(TEST_DEPS)
+# libFuzzer targets: the parsers that take outside input (clang only).
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined $(INCLUDES) -MMD -MP
+
+$(OUTPUT)/fuzz/fuzz_cli $(OUTPUT)/fuzz/fuzz_values: user/cmd/cli.c
+$(OUTPUT)/fuzz/fuzz_batch: user/cmd/cli.c
+$(OUTPUT)/fuzz/fuzz_route: user/observe/route.c
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -MF $@.d -MT $@ $(filter %.c,$^) -o $@
+
+fuzz: $(FUZZ_BINS)
+
+TEST_BUILD := $(OUTPUT)/pairpath $(OUTPUT)/test/pairpath $(OUTPUT)/test/prog_test \
+	      $(TEST_TOOLS) $(TEST_BPF_OBJS) $(FUZZ_BINS) $(BENCH_TOOLS)
+test-build: $(TEST_BUILD)
+
+test:
+	$(Q)$(SUBMAKE) deps-test
+	$(Q)$(SUBMAKE) test-build
 	$(Q)bash tests/run.sh
 
-demo: $(OUTPUT)/pairpath
+demo:
+	$(Q)$(SUBMAKE) deps-demo
+	$(Q)$(SUBMAKE) $(OUTPUT)/pairpath
 	$(Q)bash tests/demo.sh
 
 clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT)
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/*.o.d $(OUTPUT)/user/*.d $(OUTPUT)/asan/*.d \
-	  $(OUTPUT)/tests/*.d)
-
 # --- Benchmark (bench/): bench/run.sh drives it; results in bench/results/.
-.PHONY: bench bench-quick bench-tools
-
-$(OUTPUT)/bench:
-	$(Q)mkdir -p $@
-
-$(OUTPUT)/bench/%.bpf.o: bench/%.bpf.c $(DEPS_STAMP) | $(OUTPUT)/bench
+$(OUTPUT)/bench/%.bpf.o: bench/%.bpf.c
 	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $@.d -MT $@ -c $< -o $@
 
 $(OUTPUT)/bench/%.skel.h: $(OUTPUT)/bench/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
-$(BENCH_TOOLS): $(OUTPUT)/bench/%: bench/%.c $(BENCH_SKELS) $(SKELS) | $(OUTPUT)/bench
+# progcost runs the datapath program against the port table of state/.
+$(OUTPUT)/bench/progcost: $(OUTPUT)/release/libpairpath.a
+$(BENCH_TOOLS): $(OUTPUT)/bench/%: bench/%.c $(BENCH_SKELS) $(SKELS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(COMMON_CFLAGS) -O2 -I$(OUTPUT)/bench $< $(if $(filter progcost,$*),user/ports.c -Iuser) \
-		-lbpf -lelf -lz -o $@
+	$(Q)$(CC) $(COMMON_CFLAGS) -O2 -I$(OUTPUT)/bench -MF $@.d -MT $@ \
+		$(filter %.c %.a,$^) $(LIBS) -o $@
 
 bench-tools: $(OUTPUT)/pairpath $(BENCH_TOOLS)
 
-bench: bench-tools
+bench:
+	$(Q)$(SUBMAKE) deps-bench
+	$(Q)$(SUBMAKE) bench-tools
 	$(Q)bash bench/run.sh
 
-bench-quick: bench-tools
+bench-quick:
+	$(Q)$(SUBMAKE) deps-bench
+	$(Q)$(SUBMAKE) bench-tools
 	$(Q)bash bench/run.sh --quick
 
--include $(wildcard $(OUTPUT)/bench/*.d)
-
-# libFuzzer targets: the parsers that take outside input (clang only).
-FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Iuser
-
-$(OUTPUT)/fuzz:
-	$(Q)mkdir -p $@
-
-$(OUTPUT)/fuzz/fuzz_cli $(OUTPUT)/fuzz/fuzz_values $(OUTPUT)/fuzz/fuzz_batch: user/cli.c
-$(OUTPUT)/fuzz/fuzz_route: user/route.c
-$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(DEPS_STAMP) | $(OUTPUT)/fuzz
-	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@
-
-fuzz: $(FUZZ_BINS)
+-include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

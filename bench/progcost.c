@@ -16,7 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "pairpath.h"
-#include "ports.h"
+#include "state/ports.h"
 #include "floor.skel.h"
 #include "pairpath.skel.h"
 

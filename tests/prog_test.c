@@ -16,7 +16,7 @@
 #include <bpf/libbpf.h>
 #include <linux/pkt_cls.h>
 #include "pairpath.h"
-#include "ports.h"
+#include "state/ports.h"
 #include "pairpath.skel.h"
 
 #define PORT_IFINDEX	1001

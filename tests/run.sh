@@ -10,8 +10,9 @@
 # Exit 77 from a test means SKIP, and the test must say why.
 set -u
 cd "$(dirname "$0")/.."
-# The sanitizer build runs in the tests; valgrind runs the release build.
-export PAIRPATH=${PAIRPATH:-$PWD/.output/asan/pairpath}
+# The test build (sanitizers and test hooks) runs in the tests; valgrind
+# runs the release build.
+export PAIRPATH=${PAIRPATH:-$PWD/.output/test/pairpath}
 source tests/lib.sh
 source tests/assert.sh
 for f in tests/test_*.sh; do
@@ -73,7 +74,7 @@ run_unit() {
 		"exit "*) report unit_prog_test FAIL "$line" ;;
 		*) echo "    $line" ;;
 		esac
-	done < <("$PP_TOP/.output/tests/prog_test" 2>&1; echo "exit $?")
+	done < <("$PP_TOP/.output/test/prog_test" 2>&1; echo "exit $?")
 }
 
 if [ "$(id -u)" != 0 ]; then

@@ -10,7 +10,7 @@ TR_MAC_A=02:00:00:00:00:0a
 TR_MAC_B=02:00:00:00:00:0b
 TR_RAW="$PP_TOP/tests/tools/rawpkt.py"
 TR_XFER="$PP_TOP/tests/tools/xfer.py"
-TR_DROP_OBJ="$PP_TOP/.output/tests/drop_all.bpf.o"
+TR_DROP_OBJ="$PP_TOP/.output/test/drop_all.bpf.o"
 declare -gA TR_PIDS=()
 
 tr_attach() {	# mode

@@ -2,7 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <bpf/libbpf.h>
-#include "log.h"
+#include "lib/log.h"
 
 int log_verbosity = LOG_WARN;
 char log_context[128];

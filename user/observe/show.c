@@ -7,10 +7,10 @@
 #include <signal.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
-#include "metrics_text.h"
-#include "pair.h"
-#include "show.h"
-#include "snapshot.h"
+#include "observe/metrics_text.h"
+#include "control/pair.h"
+#include "observe/show.h"
+#include "observe/snapshot.h"
 
 /* Rates of one direction between two snapshots; the pair may be new. */
 static void print_rates(FILE *out, const struct snapshot *snap, const struct snapshot *prev,

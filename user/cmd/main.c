@@ -7,17 +7,17 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
-#include "batch.h"
-#include "cli.h"
-#include "kdrop.h"
-#include "log.h"
-#include "netns.h"
-#include "pair.h"
-#include "privs.h"
-#include "serve.h"
-#include "show.h"
-#include "store.h"
-#include "veth.h"
+#include "cmd/batch.h"
+#include "cmd/cli.h"
+#include "state/kdrop.h"
+#include "lib/log.h"
+#include "kernel/netns.h"
+#include "control/pair.h"
+#include "kernel/privs.h"
+#include "observe/serve.h"
+#include "observe/show.h"
+#include "state/store.h"
+#include "kernel/veth.h"
 
 #define EXIT_USAGE	2
 

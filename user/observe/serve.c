@@ -7,14 +7,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <microhttpd.h>
-#include "log.h"
-#include "kdrop.h"
-#include "metrics_text.h"
-#include "privs.h"
-#include "route.h"
-#include "serve.h"
-#include "snapshot.h"
-#include "store.h"
+#include "lib/log.h"
+#include "state/kdrop.h"
+#include "observe/metrics_text.h"
+#include "kernel/privs.h"
+#include "observe/route.h"
+#include "observe/serve.h"
+#include "observe/snapshot.h"
+#include "state/store.h"
 
 #define SERVE_MAX_CONNECTIONS	64
 #define SERVE_TIMEOUT_SECS	10

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <string.h>
-#include "route.h"
+#include "observe/route.h"
 
 /*
  * Paths match exactly: a query string, a trailing slash or a

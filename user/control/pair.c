@@ -10,7 +10,6 @@
  * a pairpath killed at any step leaves a record the next one rolls back.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,27 +17,11 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "compat.h"
-#include "kdrop.h"
-#include "log.h"
-#include "pair.h"
-
-/*
- * Tests stop the loader dead after a given step to prove that the next
- * pairpath finds a consistent state: PAIRPATH_TEST_KILL_AT=step.
- */
-static void kill_point(int step)
-{
-	static int kill_at = -1;
-	const char *env;
-
-	if (kill_at < 0) {
-		env = getenv("PAIRPATH_TEST_KILL_AT");
-		kill_at = env ? atoi(env) : 0;
-	}
-	if (kill_at == step)
-		raise(SIGKILL);
-}
+#include "kernel/compat.h"
+#include "state/kdrop.h"
+#include "lib/log.h"
+#include "lib/testhook.h"
+#include "control/pair.h"
 
 const char *pair_mode_name(int mode)
 {
@@ -386,21 +369,21 @@ static int remove_pair(struct store *st, const struct pp_pair_key *key, struct p
 		if (ret)
 			return ret;
 	}
-	kill_point(kill_base + 1);
+	testhook_kill_point(kill_base + 1);
 	/* Hooks first, so no frame meets a pair half taken apart. */
 	for (d = 0; d < PP_DIR_MAX; d++) {
 		err = hook_detach(st, key->name, p, d);
 		if (err && !ret)
 			ret = err;
-		kill_point(kill_base + 2 + d);
+		testhook_kill_point(kill_base + 2 + d);
 	}
 	if (ret)
 		return ret;
 	kdrop_del_pair(st, p);
-	kill_point(kill_base + 4);
+	testhook_kill_point(kill_base + 4);
 	for (d = 0; d < PP_DIR_MAX; d++)
 		del_port(st, p, d);
-	kill_point(kill_base + 5);
+	testhook_kill_point(kill_base + 5);
 	if (bpf_map_delete_elem(st->pairs_fd, key) && errno != ENOENT) {
 		ret = -errno;
 		pr_warn("pair '%s': cannot remove its record: %s\n", key->name,
@@ -486,33 +469,33 @@ int pair_attach(struct store *st, const char *name, const struct veth_info *a,
 		pr_warn("cannot attach: this netns holds %d pairs at most\n", PP_MAX_PAIRS);
 	if (err)
 		return err;
-	kill_point(1);
+	testhook_kill_point(1);
 	/* Ports before hooks: a program that finds no entry passes the frame on. */
 	for (d = 0; d < PP_DIR_MAX; d++) {
 		err = add_port(st, &pair, d);
 		if (err)
 			goto undo;
 		ports++;
-		kill_point(2 + d);
+		testhook_kill_point(2 + d);
 	}
 	for (d = 0; d < PP_DIR_MAX; d++) {
 		err = hook_attach(st, name, &pair, d);
 		if (err)
 			goto undo;
 		attached++;
-		kill_point(4 + d);
+		testhook_kill_point(4 + d);
 	}
 	err = kdrop_add_pair(st, &pair);
 	if (err)
 		goto undo;
-	kill_point(6);
+	testhook_kill_point(6);
 	pair.state = PP_PAIR_ATTACHED;
 	err = write_record(st, &key, &pair, BPF_EXIST);
 	if (err) {
 		kdrop_del_pair(st, &pair);
 		goto undo;
 	}
-	kill_point(7);
+	testhook_kill_point(7);
 	return 0;
 undo:
 	while (attached--)

@@ -4,8 +4,8 @@
 #define __PAIRPATH_SNAPSHOT_H
 
 #include <stdbool.h>
-#include "kdrop.h"
-#include "store.h"
+#include "state/kdrop.h"
+#include "state/store.h"
 
 struct dir_snapshot {
 	struct pp_port sum;	/* counters summed over CPUs */

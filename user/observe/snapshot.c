@@ -4,8 +4,8 @@
 #include <string.h>
 #include <time.h>
 #include "metrics.h"
-#include "pair.h"
-#include "snapshot.h"
+#include "control/pair.h"
+#include "observe/snapshot.h"
 
 const char *const pp_drop_labels[PP_DROP_REASON_SLOTS] = {
 #define PP_DROP_LABEL(name, code, label) [code] = label,

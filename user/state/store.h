@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "pairpath.h"
-#include "ports.h"
+#include "state/ports.h"
 
 struct store {
 	char root[PATH_MAX];

@@ -7,8 +7,8 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include "kdrop.h"
-#include "log.h"
+#include "state/kdrop.h"
+#include "lib/log.h"
 #include "kdrop.skel.h"
 
 #define REASON_PREFIX	"SKB_DROP_REASON_"

@@ -4,8 +4,8 @@
 #include <sys/utsname.h>
 #include <bpf/libbpf.h>
 #include "metrics.h"
-#include "metrics_text.h"
-#include "pair.h"
+#include "observe/metrics_text.h"
+#include "control/pair.h"
 
 /* Label values escape backslash, double quote and newline. */
 static void label(FILE *out, const char *name, const char *value, bool first)

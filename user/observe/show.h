@@ -3,8 +3,8 @@
 #define __PAIRPATH_SHOW_H
 
 #include <stdio.h>
-#include "cli.h"
-#include "store.h"
+#include "cmd/cli.h"
+#include "state/store.h"
 
 /* st may be NULL: no state under the pin root for this netns. */
 int show_status(FILE *out, const struct store *st, enum cli_format format);

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
-#include "ports.h"
+#include "state/ports.h"
 
 /*
  * Where a port is: its slot in the array if it owns it, else the

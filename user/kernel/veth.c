@@ -9,8 +9,8 @@
 #include <netlink/route/tc.h>
 #include <linux/pkt_sched.h>
 #include <linux/if_link.h>
-#include "log.h"
-#include "veth.h"
+#include "lib/log.h"
+#include "kernel/veth.h"
 
 static void take_link(struct nl_object *obj, void *arg)
 {

@@ -3,7 +3,7 @@
 #ifndef __PAIRPATH_KDROP_H
 #define __PAIRPATH_KDROP_H
 
-#include "store.h"
+#include "state/store.h"
 
 /* Load, attach and pin the tracer and its maps into st->dir. */
 int kdrop_load_and_pin(struct store *st);

@@ -8,8 +8,8 @@
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <linux/capability.h>
-#include "log.h"
-#include "privs.h"
+#include "lib/log.h"
+#include "kernel/privs.h"
 
 /* CapEff from /proc/self/status: what the kernel says we still hold. */
 static int effective_caps(unsigned long long *caps)

@@ -3,7 +3,7 @@
 #ifndef __PAIRPATH_BATCH_H
 #define __PAIRPATH_BATCH_H
 
-#include "cli.h"
+#include "cmd/cli.h"
 
 struct batch_line {
 	char *fields[3];	/* PAIR [DEV_A DEV_B], inside batch.buf */

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cli.h"
+#include "cmd/cli.h"
 #include "pairpath.h"
 
 enum opt_id {

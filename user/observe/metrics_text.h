@@ -3,7 +3,7 @@
 #define __PAIRPATH_METRICS_TEXT_H
 
 #include <stdio.h>
-#include "snapshot.h"
+#include "observe/snapshot.h"
 
 /* The Prometheus text exposition format, version 0.0.4. */
 #define PP_METRICS_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"

@@ -2,9 +2,9 @@
 #ifndef __PAIRPATH_PAIR_H
 #define __PAIRPATH_PAIR_H
 
-#include "cli.h"
-#include "store.h"
-#include "veth.h"
+#include "cmd/cli.h"
+#include "state/store.h"
+#include "kernel/veth.h"
 
 /*
  * Each returns 0 or a negative errno after printing why; on failure

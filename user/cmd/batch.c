@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "batch.h"
-#include "log.h"
+#include "cmd/batch.h"
+#include "lib/log.h"
 
 #define BATCH_MAX_BYTES	(16 << 20)
 

@@ -16,11 +16,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/magic.h>
-#include "cli.h"
-#include "kdrop.h"
-#include "log.h"
-#include "netns.h"
-#include "store.h"
+#include "cmd/cli.h"
+#include "state/kdrop.h"
+#include "lib/log.h"
+#include "kernel/netns.h"
+#include "state/store.h"
 #include "pairpath.skel.h"
 
 #define BPFFS_DEFAULT	"/sys/fs/bpf"

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "lib/testhook.h"
+
+#ifdef PAIRPATH_TEST_HOOKS
+#include <signal.h>
+#include <stdlib.h>
+
+/*
+ * The tests stop the loader dead after a given step to prove that the
+ * next pairpath finds a consistent state: PAIRPATH_TEST_KILL_AT=step.
+ */
+void testhook_kill_point(int step)
+{
+	static int kill_at = -1;
+	const char *env;
+
+	if (kill_at < 0) {
+		env = getenv("PAIRPATH_TEST_KILL_AT");
+		kill_at = env ? atoi(env) : 0;
+	}
+	if (kill_at == step)
+		raise(SIGKILL);
+}
+#endif

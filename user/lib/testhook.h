@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Hooks for the crash tests, built only into the test binary
+ * (.output/test/pairpath, compiled with PAIRPATH_TEST_HOOKS). In the
+ * release binary each hook is an empty inline: no code, no string.
+ */
+#ifndef __PAIRPATH_LIB_TESTHOOK_H
+#define __PAIRPATH_LIB_TESTHOOK_H
+
+#ifdef PAIRPATH_TEST_HOOKS
+/* SIGKILL this process after `step` if PAIRPATH_TEST_KILL_AT names it. */
+void testhook_kill_point(int step);
+#else
+static inline void testhook_kill_point(int step)
+{
+	(void)step;
+}
+#endif
+
+#endif /* __PAIRPATH_LIB_TESTHOOK_H */
