@@ -157,13 +157,14 @@ $(TEST_TOOLS): $(OUTPUT)/test/%: tests/tools/%.c $(OUTPUT)/test/libpairpath.a $(
 # libFuzzer targets: the parsers that take outside input (clang only).
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined $(INCLUDES) -MMD -MP
 
-$(OUTPUT)/fuzz/fuzz_cli $(OUTPUT)/fuzz/fuzz_values: user/cmd/cli.c
-$(OUTPUT)/fuzz/fuzz_batch: user/cmd/cli.c
+$(OUTPUT)/fuzz/fuzz_cli: user/cmd/cli.c user/cmd/values.c
+$(OUTPUT)/fuzz/fuzz_values: user/cmd/values.c
+$(OUTPUT)/fuzz/fuzz_batch: user/cmd/batch.c user/cmd/values.c user/lib/log.c
 $(OUTPUT)/fuzz/fuzz_route: user/observe/route.c
 $(OUTPUT)/fuzz/%: tests/fuzz/%.c
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -MF $@.d -MT $@ $(filter %.c,$^) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(NL_CFLAGS) -MF $@.d -MT $@ $(filter %.c,$^) -lbpf -o $@
 
 fuzz: $(FUZZ_BINS)
 

@@ -207,7 +207,6 @@ static void test_gso(void)
 	struct pp_port s;
 	int ok, bad;
 
-	reset_port(PEER_MTU);
 	/* test_run takes at most about a page of data: 3000 bytes fit. */
 	reset_port(1000);
 	ok = run(PORT_IFINDEX, peer_mac, 3000, 948, 1);

@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cmd/cli.h"
+#include "cmd/batch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cmd = data[0] & 1 ? CMD_ATTACH : CMD_DETACH;
 	memcpy(line, data + 1, size - 1);
 	line[size - 1] = '\0';
-	n = cli_parse_batch_line(line, cmd, fields, err, sizeof(err));
+	n = batch_parse_line(line, cmd, fields, err, sizeof(err));
 	if (n < 0 && (!err[0] || strchr(err, '\n')))
 		abort();	/* every refusal says why, in one line */
 	if (n > 0 && n != (cmd == CMD_ATTACH ? 3 : 1))

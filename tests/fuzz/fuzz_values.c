@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <netinet/in.h>
 #include <string.h>
-#include "cmd/cli.h"
+#include "cmd/values.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -16,12 +16,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
-	if (!cli_check_pair_name(s, err, sizeof(err)) &&
+	if (!value_check_pair_name(s, err, sizeof(err)) &&
 	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
 	    strlen(s))
 		abort();	/* a name outside the allowed set was accepted */
-	cli_check_ifname(s, err, sizeof(err));
-	if (!cli_parse_listen(s, &addr, &len, err, sizeof(err)) &&
+	value_check_ifname(s, err, sizeof(err));
+	if (!value_parse_listen(s, &addr, &len, err, sizeof(err)) &&
 	    len != sizeof(struct sockaddr_in) && len != sizeof(struct sockaddr_in6))
 		abort();
 	free(s);

@@ -4,9 +4,47 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmd/batch.h"
+#include "cmd/values.h"
 #include "lib/log.h"
 
 #define BATCH_MAX_BYTES	(16 << 20)
+
+#define fail(...) return value_error(err, errlen, __VA_ARGS__)
+
+int batch_parse_line(char *line, enum cli_cmd cmd, char **fields, char *err, size_t errlen)
+{
+	int want = cmd == CMD_ATTACH ? 3 : 1, n = 0, ret;
+	char *p = line, *hash = strchr(line, '#');
+
+	if (hash)
+		*hash = '\0';
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		if (n == want)
+			fail("expects %s, and nothing more", want == 3 ? "PAIR DEV_A DEV_B" : "PAIR");
+		fields[n++] = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+	if (!n)
+		return 0;
+	if (n != want)
+		fail("expects %s", want == 3 ? "PAIR DEV_A DEV_B" : "PAIR");
+	ret = value_check_pair_name(fields[0], err, errlen);
+	if (!ret && want == 3) {
+		ret = value_check_ifname(fields[1], err, errlen);
+		if (!ret)
+			ret = value_check_ifname(fields[2], err, errlen);
+		if (!ret && !strcmp(fields[1], fields[2]))
+			fail("DEV_A and DEV_B are the same device '%s'", fields[1]);
+	}
+	return ret ? ret : n;
+}
 
 static char *slurp(FILE *f, const char *path)
 {
@@ -100,7 +138,7 @@ int batch_read(const char *path, enum cli_cmd cmd, struct batch *b)
 			}
 			b->lines = grown;
 		}
-		n = cli_parse_batch_line(line, cmd, b->lines[b->n].fields, err, sizeof(err));
+		n = batch_parse_line(line, cmd, b->lines[b->n].fields, err, sizeof(err));
 		if (n < 0) {
 			pr_warn("%s:%d: %s\n", path, lineno, err);
 			batch_free(b);

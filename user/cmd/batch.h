@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* Batch files of attach and detach: one pair a line. */
-#ifndef __PAIRPATH_BATCH_H
-#define __PAIRPATH_BATCH_H
+#ifndef __PAIRPATH_CMD_BATCH_H
+#define __PAIRPATH_CMD_BATCH_H
 
 #include "cmd/cli.h"
 
@@ -17,6 +17,13 @@ struct batch {
 };
 
 /*
+ * One line of a batch file: "PAIR DEV_A DEV_B" for attach, "PAIR" for
+ * detach; '#' starts a comment. Splits line in place into fields; returns
+ * the number of fields (0: nothing on the line) or -EINVAL with the reason
+ * in err.
+ */
+int batch_parse_line(char *line, enum cli_cmd cmd, char **fields, char *err, size_t errlen);
+/*
  * Read and check a whole batch file before anything is changed. A bad
  * line is reported as "FILE:LINE: reason" and gives -EBADMSG (a usage
  * error); other failures a negative errno.
@@ -24,4 +31,4 @@ struct batch {
 int batch_read(const char *path, enum cli_cmd cmd, struct batch *b);
 void batch_free(struct batch *b);
 
-#endif /* __PAIRPATH_BATCH_H */
+#endif /* __PAIRPATH_CMD_BATCH_H */

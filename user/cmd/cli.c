@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <ctype.h>
 #include <errno.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cmd/cli.h"
+#include "cmd/values.h"
+#include "control/pair.h"
 #include "pairpath.h"
 
 enum opt_id {
@@ -67,6 +67,7 @@ static const struct cli_cmd_desc {
 	const char *args;
 	int min_args, max_args;
 	const char *help;
+	bool reads_only;	/* needs no privilege */
 } cli_cmds[CMD_MAX] = {
 	[CMD_ATTACH] = { "attach", "PAIR DEV_A DEV_B", 3, 3,
 			 "cross-connect two host-side veths as the pair PAIR" },
@@ -81,9 +82,9 @@ static const struct cli_cmd_desc {
 	[CMD_RESET] = { "reset", "", 0, 0,
 			"detach every pair and remove the pin root" },
 	[CMD_STATUS] = { "status", "", 0, 0,
-			 "show the pairs: devices, mode, state, since when" },
+			 "show the pairs: devices, mode, state, since when", true },
 	[CMD_STATS] = { "stats", "", 0, 0,
-			"show per-pair, per-direction counters" },
+			"show per-pair, per-direction counters", true },
 	[CMD_SERVE] = { "serve", "", 0, 0,
 			"export the counters over HTTP for Prometheus" },
 };
@@ -93,6 +94,11 @@ const char *cli_cmd_name(enum cli_cmd cmd)
 	if (cmd <= CMD_NONE || cmd >= CMD_MAX || !cli_cmds[cmd].name)
 		return "pairpath";
 	return cli_cmds[cmd].name;
+}
+
+bool cli_cmd_reads_only(enum cli_cmd cmd)
+{
+	return cmd > CMD_NONE && cmd < CMD_MAX && cli_cmds[cmd].reads_only;
 }
 
 void cli_usage(FILE *out, enum cli_cmd cmd)
@@ -180,34 +186,7 @@ static const struct cli_opt *find_opt(const char *arg, const char **value)
 	return NULL;
 }
 
-static int parse_uint(const char *s, unsigned int max, unsigned int *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (!*s || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-/* Input echoed in a message must not break it into lines or drive a terminal. */
-static void one_line(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
-
-#define fail(...) do {					\
-	snprintf(err, errlen, __VA_ARGS__);		\
-	one_line(err);					\
-	return -EINVAL;					\
-} while (0)
+#define fail(...) return value_error(err, errlen, __VA_ARGS__)
 
 static int apply_opt(struct cli *cli, const struct cli_opt *o, const char *val,
 		     char *err, size_t errlen)
@@ -236,38 +215,38 @@ static int apply_opt(struct cli *cli, const struct cli_opt *o, const char *val,
 		break;
 	case OPT_MODE:
 		if (!strcmp(val, "auto"))
-			cli->mode = MODE_AUTO;
+			cli->mode = PAIR_MODE_AUTO;
 		else if (!strcmp(val, "tcx"))
-			cli->mode = MODE_TCX;
+			cli->mode = PP_MODE_TCX;
 		else if (!strcmp(val, "tc"))
-			cli->mode = MODE_TC;
+			cli->mode = PP_MODE_TC;
 		else
 			fail("mode '%s' is invalid: expected auto, tcx or tc", val);
 		break;
 	case OPT_FORMAT:
 		if (!strcmp(val, "table"))
-			cli->format = FMT_TABLE;
+			cli->format = FORMAT_TABLE;
 		else if (!strcmp(val, "json"))
-			cli->format = FMT_JSON;
+			cli->format = FORMAT_JSON;
 		else if (!strcmp(val, "prometheus") && cli->cmd == CMD_STATS)
-			cli->format = FMT_PROMETHEUS;
+			cli->format = FORMAT_PROMETHEUS;
 		else
 			fail("format '%s' is invalid: expected table, json%s", val,
 			     cli->cmd == CMD_STATS ? " or prometheus" : "");
 		break;
 	case OPT_JSON:
-		cli->format = FMT_JSON;
+		cli->format = FORMAT_JSON;
 		break;
 	case OPT_ALL:
 		cli->all = true;
 		break;
 	case OPT_WATCH:
-		if (parse_uint(val, 3600, &cli->watch_secs) || !cli->watch_secs)
+		if (value_parse_uint(val, 3600, &cli->watch_secs) || !cli->watch_secs)
 			fail("watch interval '%s' is invalid: expected 1 to 3600 seconds", val);
 		break;
 	case OPT_LISTEN:
 		cli->listen = val;
-		return cli_parse_listen(val, &cli->listen_addr, &cli->listen_len, err, errlen);
+		return value_parse_listen(val, &cli->listen_addr, &cli->listen_len, err, errlen);
 	case OPT_BATCH:
 		if (!*val)
 			fail("batch file name is empty");
@@ -299,7 +278,7 @@ int cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen)
 	cli->listen = PP_DEFAULT_LISTEN;
 	cli->user = PP_DEFAULT_USER;
 	err[0] = '\0';
-	ret = cli_parse_listen(cli->listen, &cli->listen_addr, &cli->listen_len, err, errlen);
+	ret = value_parse_listen(cli->listen, &cli->listen_addr, &cli->listen_len, err, errlen);
 	if (ret)
 		return ret;
 
@@ -395,138 +374,22 @@ int cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen)
 	if ((cli->cmd == CMD_DETACH || cli->cmd == CMD_UPGRADE) &&
 	    cli->all == (cli->nargs == 1))
 		fail("%s: expects PAIR or --all, not both", cli_cmd_name(cli->cmd));
-	if (cli->format != FMT_TABLE && cli->watch_secs)
+	if (cli->format != FORMAT_TABLE && cli->watch_secs)
 		fail("stats: --watch draws a table; it does not go with --format");
 
 	if (cli->cmd == CMD_ATTACH) {
-		ret = cli_check_pair_name(cli->args[0], err, errlen);
+		ret = value_check_pair_name(cli->args[0], err, errlen);
 		if (!ret)
-			ret = cli_check_ifname(cli->args[1], err, errlen);
+			ret = value_check_ifname(cli->args[1], err, errlen);
 		if (!ret)
-			ret = cli_check_ifname(cli->args[2], err, errlen);
+			ret = value_check_ifname(cli->args[2], err, errlen);
 		if (!ret && !strcmp(cli->args[1], cli->args[2]))
 			fail("attach: DEV_A and DEV_B are the same device '%s'", cli->args[1]);
 		return ret;
 	}
 	if ((cli->cmd == CMD_DETACH || cli->cmd == CMD_UPGRADE) && !cli->all)
-		return cli_check_pair_name(cli->args[0], err, errlen);
+		return value_check_pair_name(cli->args[0], err, errlen);
 	if (cli->cmd == CMD_KDROPS && strcmp(cli->args[0], "on") && strcmp(cli->args[0], "off"))
 		fail("kernel-drops: '%s' is invalid: expected on or off", cli->args[0]);
-	return 0;
-}
-
-int cli_parse_batch_line(char *line, enum cli_cmd cmd, char **fields, char *err,
-			 size_t errlen)
-{
-	int want = cmd == CMD_ATTACH ? 3 : 1, n = 0, ret;
-	char *p = line, *hash = strchr(line, '#');
-
-	if (hash)
-		*hash = '\0';
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-			p++;
-		if (!*p)
-			break;
-		if (n == want)
-			fail("expects %s, and nothing more", want == 3 ? "PAIR DEV_A DEV_B" : "PAIR");
-		fields[n++] = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
-			p++;
-		if (*p)
-			*p++ = '\0';
-	}
-	if (!n)
-		return 0;
-	if (n != want)
-		fail("expects %s", want == 3 ? "PAIR DEV_A DEV_B" : "PAIR");
-	ret = cli_check_pair_name(fields[0], err, errlen);
-	if (!ret && want == 3) {
-		ret = cli_check_ifname(fields[1], err, errlen);
-		if (!ret)
-			ret = cli_check_ifname(fields[2], err, errlen);
-		if (!ret && !strcmp(fields[1], fields[2]))
-			fail("DEV_A and DEV_B are the same device '%s'", fields[1]);
-	}
-	return ret ? ret : n;
-}
-
-int cli_parse_listen(const char *text, struct sockaddr_storage *addr, socklen_t *len,
-		     char *err, size_t errlen)
-{
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)addr;
-	struct sockaddr_in *in = (struct sockaddr_in *)addr;
-	const char *colon = strrchr(text, ':');
-	unsigned int port;
-	char host[64];
-	size_t hlen;
-
-	if (!colon || colon == text)
-		fail("listen address '%s' is invalid: expected ADDR:PORT", text);
-	hlen = colon - text;
-	if (hlen >= sizeof(host))
-		fail("listen address '%.20s...' is invalid: address too long", text);
-	memcpy(host, text, hlen);
-	host[hlen] = '\0';
-	if (parse_uint(colon + 1, 65535, &port) || !port)
-		fail("listen address '%s' is invalid: port must be 1 to 65535", text);
-
-	memset(addr, 0, sizeof(*addr));
-	if (host[0] == '[' && hlen > 2 && host[hlen - 1] == ']') {
-		host[hlen - 1] = '\0';
-		if (inet_pton(AF_INET6, host + 1, &in6->sin6_addr) != 1)
-			fail("listen address '%s' is invalid: bad IPv6 address", text);
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		*len = sizeof(*in6);
-		return 0;
-	}
-	if (inet_pton(AF_INET, host, &in->sin_addr) != 1)
-		fail("listen address '%s' is invalid: expected an IPv4 address or [IPv6]", text);
-	in->sin_family = AF_INET;
-	in->sin_port = htons(port);
-	*len = sizeof(*in);
-	return 0;
-}
-
-int cli_check_pair_name(const char *name, char *err, size_t errlen)
-{
-	size_t len = strlen(name), i;
-
-	if (!len)
-		fail("pair name is empty");
-	if (len > PP_PAIR_NAME_LEN - 1)
-		fail("pair name '%.20s...' is invalid: longer than %d characters", name,
-		     PP_PAIR_NAME_LEN - 1);
-	for (i = 0; i < len; i++) {
-		char c = name[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
-			fail("pair name '%s' is invalid: only A-Z a-z 0-9 _ . - are allowed",
-			     name);
-	}
-	/* Pair names become pin file names: keep clear of "." and "..". */
-	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		fail("pair name '%s' is invalid", name);
-	return 0;
-}
-
-/* The kernel's dev_valid_name(), so a bad name fails before any netlink. */
-int cli_check_ifname(const char *name, char *err, size_t errlen)
-{
-	size_t len = strlen(name), i;
-
-	if (!len)
-		fail("device name is empty");
-	if (len >= PP_IFNAME_LEN)
-		fail("device name '%.20s...' is invalid: longer than %d characters",
-		     name, PP_IFNAME_LEN - 1);
-	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		fail("device name '%s' is invalid", name);
-	for (i = 0; i < len; i++)
-		if (name[i] == '/' || name[i] == ':' || name[i] == ' ' ||
-		    name[i] == '\t' || name[i] == '\n')
-			fail("device name '%s' is invalid", name);
 	return 0;
 }

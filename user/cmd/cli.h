@@ -3,15 +3,16 @@
  * The command line, parsed by plain functions: no getopt state, no exit(),
  * so that a fuzzer can call them on any input.
  */
-#ifndef __PAIRPATH_CLI_H
-#define __PAIRPATH_CLI_H
+#ifndef __PAIRPATH_CMD_CLI_H
+#define __PAIRPATH_CMD_CLI_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include "observe/format.h"
+#include "state/root.h"
 
-#define PP_DEFAULT_PIN_ROOT	"/sys/fs/bpf/pairpath"
 #define PP_DEFAULT_LISTEN	"127.0.0.1:9435"
 #define PP_DEFAULT_USER		"nobody"
 
@@ -29,18 +30,6 @@ enum cli_cmd {
 	CMD_MAX,
 };
 
-enum cli_format {
-	FMT_TABLE = 0,
-	FMT_JSON,
-	FMT_PROMETHEUS,
-};
-
-enum cli_mode {
-	MODE_AUTO = 0,
-	MODE_TCX,
-	MODE_TC,
-};
-
 struct cli {
 	enum cli_cmd cmd;
 	bool help;
@@ -48,8 +37,8 @@ struct cli {
 	int verbose;
 	const char *netns;
 	const char *pin_root;
-	enum cli_mode mode;
-	enum cli_format format;
+	int mode;		/* PAIR_MODE_AUTO or an enum pp_mode */
+	enum output_format format;
 	bool all;
 	const char *batch;	/* --batch FILE ("-": standard input) */
 	unsigned int watch_secs;
@@ -63,19 +52,9 @@ struct cli {
 
 /* Returns 0, or -EINVAL with a one-line reason in err. */
 int cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen);
-int cli_check_pair_name(const char *name, char *err, size_t errlen);
-int cli_check_ifname(const char *name, char *err, size_t errlen);
-/* "127.0.0.1:9435", "[::1]:9435", "0.0.0.0:80": an address and a port. */
-int cli_parse_listen(const char *text, struct sockaddr_storage *addr, socklen_t *len,
-		     char *err, size_t errlen);
-/*
- * One line of a batch file: "PAIR DEV_A DEV_B" for attach, "PAIR" for
- * detach; '#' starts a comment. Splits line in place into fields; returns
- * the number of fields (0: nothing on the line) or -EINVAL with the reason.
- */
-int cli_parse_batch_line(char *line, enum cli_cmd cmd, char **fields, char *err,
-			 size_t errlen);
 const char *cli_cmd_name(enum cli_cmd cmd);
+/* status and stats only read, and need no privilege. */
+bool cli_cmd_reads_only(enum cli_cmd cmd);
 void cli_usage(FILE *out, enum cli_cmd cmd);
 
-#endif /* __PAIRPATH_CLI_H */
+#endif /* __PAIRPATH_CMD_CLI_H */

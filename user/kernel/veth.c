@@ -5,9 +5,6 @@
 #include <netlink/netlink.h>
 #include <netlink/msg.h>
 #include <netlink/route/link.h>
-#include <netlink/route/qdisc.h>
-#include <netlink/route/tc.h>
-#include <linux/pkt_sched.h>
 #include <linux/if_link.h>
 #include "lib/log.h"
 #include "kernel/veth.h"
@@ -141,59 +138,4 @@ bool veth_present(int ifindex, const char *ifname)
 	char name[IF_NAMESIZE];
 
 	return if_indextoname(ifindex, name) && !strcmp(name, ifname);
-}
-
-static void take_qdisc(struct nl_object *obj, void *arg)
-{
-	char *kind = rtnl_tc_get_kind((struct rtnl_tc *)obj);
-	int *found = arg;
-
-	/* An ingress qdisc holds the same place: either is someone's. */
-	if (kind && (!strcmp(kind, "clsact") || !strcmp(kind, "ingress")))
-		*found = 1;
-}
-
-static int on_qdisc_msg(struct nl_msg *msg, void *arg)
-{
-	nl_msg_parse(msg, take_qdisc, arg);
-	return NL_OK;
-}
-
-/*
- * A get (not a dump) of the qdisc at the clsact parent of one device:
- * dumping every qdisc of the netns per attach would make a batch of n
- * attaches cost n^2.
- */
-int netlink_has_clsact(int ifindex)
-{
-	struct tcmsg tcm = {
-		.tcm_family = AF_UNSPEC,
-		.tcm_ifindex = ifindex,
-		.tcm_parent = TC_H_CLSACT,
-	};
-	struct nl_msg *msg;
-	struct nl_sock *sk;
-	int found = 0, err;
-
-	sk = nl_socket_alloc();
-	if (!sk)
-		return -ENOMEM;
-	err = nl_connect(sk, NETLINK_ROUTE);
-	/* Without NLM_F_ECHO the answer goes to the RTNLGRP_TC listeners only. */
-	msg = err < 0 ? NULL : nlmsg_alloc_simple(RTM_GETQDISC, NLM_F_ECHO);
-	if (!msg || nlmsg_append(msg, &tcm, sizeof(tcm), NLMSG_ALIGNTO) < 0 ||
-	    nl_send_auto(sk, msg) < 0) {
-		err = -EIO;
-		goto out;
-	}
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_qdisc_msg, &found);
-	err = nl_recvmsgs_default(sk);
-	/* No clsact (or no ingress queue at all) is answered with ENOENT. */
-	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NOADDR || err == -NLE_INVAL)
-		err = 0;
-	err = err < 0 ? -EIO : found;
-out:
-	nlmsg_free(msg);
-	nl_socket_free(sk);
-	return err;
 }

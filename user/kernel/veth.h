@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-#ifndef __PAIRPATH_VETH_H
-#define __PAIRPATH_VETH_H
+#ifndef __PAIRPATH_KERNEL_VETH_H
+#define __PAIRPATH_KERNEL_VETH_H
 
 #include <stdbool.h>
 #include <linux/types.h>
@@ -24,10 +24,7 @@ struct veth_info {
  */
 int veth_lookup(const char *name, struct veth_info *info);
 
-/* Has the device a clsact (or ingress) qdisc? 1, 0, or a negative errno. */
-int netlink_has_clsact(int ifindex);
-
 /* Does ifindex still name a device called ifname in this netns? */
 bool veth_present(int ifindex, const char *ifname);
 
-#endif /* __PAIRPATH_VETH_H */
+#endif /* __PAIRPATH_KERNEL_VETH_H */

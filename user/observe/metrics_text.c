@@ -5,7 +5,8 @@
 #include <bpf/libbpf.h>
 #include "metrics.h"
 #include "observe/metrics_text.h"
-#include "control/pair.h"
+#include "observe/labels.h"
+#include "state/journal.h"
 
 /* Label values escape backslash, double quote and newline. */
 static void label(FILE *out, const char *name, const char *value, bool first)
@@ -51,7 +52,6 @@ static void pair_dir_counter(FILE *out, const char *metric, const struct snapsho
 
 int metrics_write(FILE *out, const struct snapshot *snap)
 {
-	char reason[64];
 	struct utsname u;
 	int i, d, r;
 
@@ -80,8 +80,7 @@ int metrics_write(FILE *out, const struct snapshot *snap)
 
 		for (r = 0; r < ps->nkdrops; r++) {
 			pair_dir(out, PP_METRIC_KERNEL_DROPS, ps, ps->kdrops[r].dir & 1);
-			label(out, PP_LABEL_REASON,
-			      kdrop_reason_name(ps->kdrops[r].reason, reason, sizeof(reason)), false);
+			label(out, PP_LABEL_REASON, ps->kdrops[r].name, false);
 			fprintf(out, "} %llu\n", (unsigned long long)ps->kdrops[r].count);
 		}
 	}
@@ -95,7 +94,7 @@ int metrics_write(FILE *out, const struct snapshot *snap)
 		label(out, PP_LABEL_PAIR, ps->key.name, true);
 		label(out, PP_LABEL_DEV_A, ps->pair.dev[0].ifname, false);
 		label(out, PP_LABEL_DEV_B, ps->pair.dev[1].ifname, false);
-		label(out, PP_LABEL_MODE, pair_mode_name(ps->pair.mode), false);
+		label(out, PP_LABEL_MODE, journal_mode_name(ps->pair.mode), false);
 		fprintf(out, "} 1\n");
 	}
 

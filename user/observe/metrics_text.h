@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-#ifndef __PAIRPATH_METRICS_TEXT_H
-#define __PAIRPATH_METRICS_TEXT_H
+#ifndef __PAIRPATH_OBSERVE_METRICS_TEXT_H
+#define __PAIRPATH_OBSERVE_METRICS_TEXT_H
 
 #include <stdio.h>
 #include "observe/snapshot.h"
@@ -10,4 +10,4 @@
 
 int metrics_write(FILE *out, const struct snapshot *snap);
 
-#endif /* __PAIRPATH_METRICS_TEXT_H */
+#endif /* __PAIRPATH_OBSERVE_METRICS_TEXT_H */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* What the exporter answers to a request line: a plain function to fuzz. */
-#ifndef __PAIRPATH_ROUTE_H
-#define __PAIRPATH_ROUTE_H
+#ifndef __PAIRPATH_OBSERVE_ROUTE_H
+#define __PAIRPATH_OBSERVE_ROUTE_H
 
 enum route {
 	ROUTE_INDEX,		/* GET or HEAD / */
@@ -12,4 +12,4 @@ enum route {
 
 enum route route_request(const char *method, const char *url);
 
-#endif /* __PAIRPATH_ROUTE_H */
+#endif /* __PAIRPATH_OBSERVE_ROUTE_H */

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <microhttpd.h>
-#include "lib/log.h"
-#include "state/kdrop.h"
-#include "observe/metrics_text.h"
+#include "kernel/drop_reason.h"
 #include "kernel/privs.h"
+#include "lib/log.h"
+#include "observe/metrics_text.h"
 #include "observe/route.h"
 #include "observe/serve.h"
 #include "observe/snapshot.h"
@@ -51,22 +51,24 @@ int serve_listen(const struct sockaddr_storage *addr, socklen_t len, const char 
 
 /*
  * Open the maps read-only, once: they are made once per pin root and
- * never re-made, so these fds see every later attach and detach. With
- * nothing pinned yet, make the (empty) state first, or a serve that has
- * dropped its privileges could never open it.
+ * never re-made, so these fds see every later attach and detach. The
+ * exporter never makes them: with nothing pinned, an exporter that
+ * keeps root opens them at the first scrape after they appear; one
+ * that drops its privileges could never open them, so it refuses.
  */
-static int open_store(struct store *st, const char *root)
+static int open_store(struct serve_ctx *ctx, bool will_drop)
 {
 	int err;
 
-	err = store_open(st, root, STORE_RDONLY);
+	err = store_open(&ctx->st, ctx->root, STORE_RDONLY);
+	ctx->open = !err;
 	if (err != -ENOENT)
 		return err;
-	err = store_open(st, root, STORE_CREATE | STORE_LOCK);
-	if (err)
-		return err;
-	store_close(st);
-	return store_open(st, root, STORE_RDONLY);
+	if (!will_drop)
+		return 0;
+	pr_warn("serve: nothing is pinned under %s for this network namespace: attach a "
+		"pair first, or serve with --user root\n", ctx->root);
+	return err;
 }
 
 /*
@@ -188,20 +190,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 int serve_run(int listen_fd, const char *root, const char *user)
 {
-	struct serve_ctx ctx = { .root = root, .open = true };
+	struct serve_ctx ctx = { .root = root };
+	bool will_drop = strcmp(user, "root");
 	struct MHD_Daemon *daemon;
 	char name[64];
 	sigset_t stop;
 	int sig, err;
 
-	err = open_store(&ctx.st, root);
+	err = open_store(&ctx, will_drop);
 	if (err) {
 		close(listen_fd);
 		return err;
 	}
 	/* Read the kernel's drop reason names while /sys is still ours to read. */
-	kdrop_reason_name(0, name, sizeof(name));
-	if (strcmp(user, "root")) {
+	drop_reason_name(0, name, sizeof(name));
+	if (will_drop) {
 		err = privs_drop(user);
 		if (err) {
 			store_close(&ctx.st);
@@ -227,7 +230,8 @@ int serve_run(int listen_fd, const char *root, const char *user)
 	if (!daemon) {
 		pr_warn("serve: cannot start the HTTP server\n");
 		close(listen_fd);
-		store_close(&ctx.st);
+		if (ctx.open)
+			store_close(&ctx.st);
 		return -EIO;
 	}
 	pr_info("serving metrics; stop with SIGINT or SIGTERM\n");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-#ifndef __PAIRPATH_SERVE_H
-#define __PAIRPATH_SERVE_H
+#ifndef __PAIRPATH_OBSERVE_SERVE_H
+#define __PAIRPATH_OBSERVE_SERVE_H
 
 #include <sys/socket.h>
 
@@ -13,4 +13,4 @@ int serve_listen(const struct sockaddr_storage *addr, socklen_t len, const char 
  */
 int serve_run(int listen_fd, const char *root, const char *user);
 
-#endif /* __PAIRPATH_SERVE_H */
+#endif /* __PAIRPATH_OBSERVE_SERVE_H */

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* One read of every pair and its counters, shared by all output formats. */
-#ifndef __PAIRPATH_SNAPSHOT_H
-#define __PAIRPATH_SNAPSHOT_H
+/*
+ * One read of every pair, its state and its counters: the only part of
+ * observation that asks the kernel. Every format renders a snapshot.
+ */
+#ifndef __PAIRPATH_OBSERVE_SNAPSHOT_H
+#define __PAIRPATH_OBSERVE_SNAPSHOT_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include "state/kdrop.h"
 #include "state/store.h"
@@ -16,14 +20,15 @@ struct dir_snapshot {
 struct pair_snapshot {
 	struct pp_pair_key key;
 	struct pp_pair pair;
-	bool up;
+	bool up;		/* both devices there and both hooks attached */
 	struct dir_snapshot dir[PP_DIR_MAX];
 	struct kdrop_count *kdrops;
 	int nkdrops;
 };
 
 struct snapshot {
-	struct pair_snapshot *pairs;
+	char dir[PATH_MAX];	/* the pin directory read; "" when nothing is pinned */
+	struct pair_snapshot *pairs;	/* attached pairs, by name */
 	int n;
 	bool kdrops_enabled;
 	double taken_at;	/* CLOCK_MONOTONIC seconds, right after the reads */
@@ -33,7 +38,4 @@ struct snapshot {
 int snapshot_take(const struct store *st, struct snapshot *snap);
 void snapshot_free(struct snapshot *snap);
 
-extern const char *const pp_drop_labels[PP_DROP_REASON_SLOTS];
-extern const char *const pp_dir_labels[PP_DIR_MAX];
-
-#endif /* __PAIRPATH_SNAPSHOT_H */
+#endif /* __PAIRPATH_OBSERVE_SNAPSHOT_H */

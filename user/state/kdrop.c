@@ -5,52 +5,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "state/kdrop.h"
+#include "kernel/drop_reason.h"
+#include "kernel/pin.h"
 #include "lib/log.h"
 #include "kdrop.skel.h"
-
-#define REASON_PREFIX	"SKB_DROP_REASON_"
-
-static struct btf *vmlinux_btf;
-static const struct btf_type *reason_enum;
-
-static const struct btf_type *find_reason_enum(void)
-{
-	__s32 id;
-
-	if (reason_enum || vmlinux_btf)
-		return reason_enum;
-	vmlinux_btf = btf__load_vmlinux_btf();
-	if (!vmlinux_btf)
-		return NULL;
-	id = btf__find_by_name_kind(vmlinux_btf, "skb_drop_reason", BTF_KIND_ENUM);
-	if (id > 0)
-		reason_enum = btf__type_by_id(vmlinux_btf, id);
-	return reason_enum;
-}
-
-const char *kdrop_reason_name(__u32 reason, char *buf, size_t len)
-{
-	const struct btf_type *t = find_reason_enum();
-	const struct btf_enum *e;
-	const char *name;
-	int i;
-
-	for (i = 0; t && i < btf_vlen(t); i++) {
-		e = btf_enum(t) + i;
-		if ((__u32)e->val != reason)
-			continue;
-		name = btf__name_by_offset(vmlinux_btf, e->name_off);
-		if (!strncmp(name, REASON_PREFIX, strlen(REASON_PREFIX)))
-			name += strlen(REASON_PREFIX);
-		snprintf(buf, len, "%s", name);
-		return buf;
-	}
-	snprintf(buf, len, "REASON_%u", reason);
-	return buf;
-}
 
 /*
  * Not the datapath's: the TC program's own drops, already counted by
@@ -77,19 +37,12 @@ static bool skipped_reason(const char *name)
 	return false;
 }
 
-static void fill_skip_reasons(__u64 *bits)
+static void skip_reason(__u32 reason, const char *name, void *arg)
 {
-	const struct btf_type *t = find_reason_enum();
-	char name[64];
-	int i;
+	__u64 *bits = arg;
 
-	for (i = 0; t && i < btf_vlen(t); i++) {
-		__u32 val = btf_enum(t)[i].val;
-
-		if (val < PP_KDROP_SKIP_BITS &&
-		    skipped_reason(kdrop_reason_name(val, name, sizeof(name))))
-			bits[val / 64] |= 1ULL << (val % 64);
-	}
+	if (reason < PP_KDROP_SKIP_BITS && skipped_reason(name))
+		bits[reason / 64] |= 1ULL << (reason % 64);
 }
 
 int kdrop_load_and_pin(struct store *st)
@@ -99,14 +52,14 @@ int kdrop_load_and_pin(struct store *st)
 	struct kdrop *skel;
 	int err;
 
-	if (!find_reason_enum()) {
+	if (!drop_reasons_known()) {
 		pr_warn("kernel drops will not be counted: no enum skb_drop_reason in the kernel BTF\n");
 		return -EOPNOTSUPP;
 	}
 	skel = kdrop__open();
 	if (!skel)
 		return -errno;
-	fill_skip_reasons((__u64 *)skel->rodata->skip_reasons);
+	drop_reason_each(skip_reason, skel->rodata->skip_reasons);
 	snprintf(path, sizeof(path), "%s/kdevs", st->dir);
 	err = bpf_map__set_pin_path(skel->maps.kdevs, path);
 	snprintf(path, sizeof(path), "%s/kdrops", st->dir);
@@ -144,24 +97,41 @@ cleanup:
 int kdrop_stop(struct store *st)
 {
 	char path[PATH_MAX];
-	int fd, err = 0;
+	int err;
 
 	snprintf(path, sizeof(path), "%s/kdrop_link", st->dir);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	/*
-	 * A raw tracepoint link has no detach operation (EOPNOTSUPP): then
-	 * the pin is its last reference, and unpinning releases it.
-	 */
-	if (bpf_link_detach(fd) && errno != EOPNOTSUPP)
-		err = -errno;
-	close(fd);
-	if (!err && unlink(path))
-		err = -errno;
+	err = pin_release(path);
 	if (err)
 		pr_warn("cannot stop the kernel-drop tracer: %s\n", strerror(-err));
 	return err;
+}
+
+void kdrop_open_maps(struct store *st, __u32 file_flags)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/kdevs", st->dir);
+	st->kdevs_fd = pin_get(path, file_flags);
+	snprintf(path, sizeof(path), "%s/kdrops", st->dir);
+	st->kdrops_fd = pin_get(path, file_flags);
+	/* One without the other is no tracer state: use neither. */
+	if (st->kdevs_fd < 0 || st->kdrops_fd < 0) {
+		if (st->kdevs_fd >= 0)
+			close(st->kdevs_fd);
+		if (st->kdrops_fd >= 0)
+			close(st->kdrops_fd);
+		st->kdevs_fd = st->kdrops_fd = -1;
+	}
+}
+
+void kdrop_unpin_maps(struct store *st)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/kdevs", st->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/kdrops", st->dir);
+	unlink(path);
 }
 
 static void kdev_key(const struct store *st, const struct pp_dev *dev,
@@ -264,6 +234,7 @@ int kdrop_read(const struct store *st, __u32 pair_id, struct kdrop_count **out)
 		list[n].reason = key.reason;
 		list[n].dir = key.dir;
 		list[n].count = 0;
+		drop_reason_name(key.reason, list[n].name, sizeof(list[n].name));
 		for (cpu = 0; cpu < st->ncpus; cpu++)
 			list[n].count += percpu[cpu];
 		n++;
@@ -275,9 +246,3 @@ int kdrop_read(const struct store *st, __u32 pair_id, struct kdrop_count **out)
 	return n;
 }
 
-void kdrop_cleanup(void)
-{
-	btf__free(vmlinux_btf);
-	vmlinux_btf = NULL;
-	reason_enum = NULL;
-}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* The skb:kfree_skb tracer: kernel drops on a pair's path, by reason. */
-#ifndef __PAIRPATH_KDROP_H
-#define __PAIRPATH_KDROP_H
+#ifndef __PAIRPATH_STATE_KDROP_H
+#define __PAIRPATH_STATE_KDROP_H
 
 #include "state/store.h"
 
@@ -9,6 +9,9 @@
 int kdrop_load_and_pin(struct store *st);
 /* Detach and unpin the tracer's link; its maps and counts stay. */
 int kdrop_stop(struct store *st);
+/* Open the tracer's pinned maps into st (both, or neither: -1). */
+void kdrop_open_maps(struct store *st, __u32 file_flags);
+void kdrop_unpin_maps(struct store *st);
 
 /* Record (or forget) a pair's host-side devices and its counts. */
 int kdrop_add_pair(struct store *st, const struct pp_pair *pair);
@@ -18,13 +21,9 @@ struct kdrop_count {
 	__u32 reason;
 	__u8 dir;
 	__u64 count;
+	char name[48];		/* the kernel's name of the reason */
 };
 /* A pair's kernel drops, sorted by direction and reason; free() them. */
 int kdrop_read(const struct store *st, __u32 pair_id, struct kdrop_count **out);
 
-/* The running kernel's name for a drop reason ("NOT_SPECIFIED"), from BTF. */
-const char *kdrop_reason_name(__u32 reason, char *buf, size_t len);
-
-void kdrop_cleanup(void);
-
-#endif /* __PAIRPATH_KDROP_H */
+#endif /* __PAIRPATH_STATE_KDROP_H */

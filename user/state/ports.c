@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -24,6 +25,7 @@ int ports_add(const struct ports *pt, const struct pp_port *config)
 {
 	struct pp_port *percpu = calloc(pt->ncpus, sizeof(*percpu));
 	__u32 slot = config->ifindex % PP_PORT_SLOTS;
+	bool free_slot;
 	int cpu, err = 0;
 
 	if (!percpu)
@@ -36,19 +38,15 @@ int ports_add(const struct ports *pt, const struct pp_port *config)
 		err = -EEXIST;
 		goto out;
 	}
-	for (cpu = 0; cpu < pt->ncpus; cpu++)
-		percpu[cpu] = *config;
 	/* A free slot has no owner; the datapath reads it only after a tag match. */
-	if (!bpf_map_lookup_elem(pt->slots_fd, &slot, percpu) && !percpu[0].ifindex) {
-		for (cpu = 0; cpu < pt->ncpus; cpu++)
-			percpu[cpu] = *config;
-		if (bpf_map_update_elem(pt->slots_fd, &slot, percpu, BPF_ANY))
-			err = -errno;
-		goto out;
-	}
+	free_slot = !bpf_map_lookup_elem(pt->slots_fd, &slot, percpu) && !percpu[0].ifindex;
 	for (cpu = 0; cpu < pt->ncpus; cpu++)
 		percpu[cpu] = *config;
-	if (bpf_map_update_elem(pt->overflow_fd, &config->ifindex, percpu, BPF_NOEXIST))
+	if (free_slot)
+		err = bpf_map_update_elem(pt->slots_fd, &slot, percpu, BPF_ANY);
+	else
+		err = bpf_map_update_elem(pt->overflow_fd, &config->ifindex, percpu, BPF_NOEXIST);
+	if (err)
 		err = -errno;
 out:
 	free(percpu);

@@ -3,15 +3,18 @@
  * Pinned state of one network namespace under the pin root:
  *
  *   <root>/netns-<cookie>/prog           the TC program, shared by all pairs
- *   <root>/netns-<cookie>/ports          ifindex -> struct pp_port (per CPU)
- *   <root>/netns-<cookie>/pairs          pair name -> struct pp_pair
+ *   <root>/netns-<cookie>/ports          the port table (state/ports.h)
+ *   <root>/netns-<cookie>/ports_overflow
+ *   <root>/netns-<cookie>/pairs          pair records (state/journal.h)
+ *   <root>/netns-<cookie>/meta           layout version, program hash
+ *   <root>/netns-<cookie>/kdrop_link ... the kernel-drop tracer (state/kdrop.h)
  *   <root>/netns-<cookie>/link-PAIR-a|b  tcx links
  *
  * The netns cookie keeps ifindex keys of two namespaces apart, and unlike
  * an inode number it is never reused by a later netns.
  */
-#ifndef __PAIRPATH_STORE_H
-#define __PAIRPATH_STORE_H
+#ifndef __PAIRPATH_STATE_STORE_H
+#define __PAIRPATH_STATE_STORE_H
 
 #include <limits.h>
 #include <stdbool.h>
@@ -42,7 +45,7 @@ struct store {
 enum store_flags {
 	STORE_CREATE = 1 << 0,	/* make the directory and load what is missing */
 	STORE_LOCK = 1 << 1,	/* hold the pin root's lock until store_close() */
-	STORE_RDONLY = 1 << 2,	/* maps read-only, no program: for the exporter */
+	STORE_RDONLY = 1 << 2,	/* maps read-only, no program: for readers */
 };
 
 /*
@@ -59,34 +62,24 @@ int store_open_dir(struct store *st, const char *root, const char *dir,
 		   bool netns_live, unsigned int flags);
 void store_close(struct store *st);
 /*
- * Load a fresh instance of the program built into this pairpath against
- * the pinned maps; returns its fd. store_pin_prog() makes an fd the
- * program new pairs get and records its hash in the meta map.
+ * Make fd the program new pairs get (the previous pin, if any, goes)
+ * and record the build it came from in the meta map.
  */
-int store_load_prog(struct store *st);
 int store_pin_prog(struct store *st, int prog_fd);
-__u64 store_prog_hash(void);
+/* Has the pinned program another build than this pairpath's? */
+bool store_prog_outdated(const struct store *st);
 /* Unpin everything in the netns directory, whatever made it, and remove it. */
 int store_remove(struct store *st);
 /* Undo what store_open() created, if the command that opened it failed. */
 void store_rollback(struct store *st);
 
-void store_link_path(const struct store *st, const char *pair, int dir,
-		     char *buf, size_t len);
-
-bool store_on_bpffs(const char *path);
+/* Where a pair's tcx link of one direction is pinned, in the directory dir. */
+void store_link_path(const char *dir, const char *pair, int d, char *buf, size_t len);
 
 /* Has a reset unpinned these maps since they were opened? */
 bool store_retired(const struct store *st);
 
-/* Pairs sorted by name; free() the array. Returns the count or -errno. */
-struct store_pair {
-	struct pp_pair_key key;
-	struct pp_pair pair;
-};
-int store_list_pairs(const struct store *st, struct store_pair **out);
-
 /* The port table of this state, for ports_add(), ports_read() and ports_del(). */
 struct ports store_ports(const struct store *st);
 
-#endif /* __PAIRPATH_STORE_H */
+#endif /* __PAIRPATH_STATE_STORE_H */

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The command handlers, one file per group: cmd_pair.c (attach, detach,
+ * upgrade, gc), cmd_show.c (status, stats), cmd_serve.c (serve),
+ * cmd_admin.c (kernel-drops, reset). Each returns 0 or a negative errno
+ * after saying why; -EBADMSG is a usage error found in a batch file.
+ */
+#ifndef __PAIRPATH_CMD_CMD_H
+#define __PAIRPATH_CMD_CMD_H
+
+#include "cmd/cli.h"
+
+/* Enter the netns -n names, if any. */
+int cmd_enter_netns(const struct cli *cli);
+
+int cmd_attach(const struct cli *cli);
+int cmd_change(const struct cli *cli);	/* detach, upgrade, gc */
+int cmd_show(const struct cli *cli);	/* status, stats */
+int cmd_serve(const struct cli *cli);
+int cmd_kdrops(const struct cli *cli);
+int cmd_reset(const struct cli *cli);
+
+#endif /* __PAIRPATH_CMD_CMD_H */

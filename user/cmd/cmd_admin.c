@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "cmd/cmd.h"
+#include "control/pair.h"
+#include "kernel/netns.h"
+#include "kernel/pin.h"
+#include "lib/log.h"
+#include "state/kdrop.h"
+
+/*
+ * kernel-drops on|off: the tracer is system-wide, so every dropped frame
+ * on the host pays for it; an operator may prefer not to. Its maps, and
+ * what it counted, stay.
+ */
+int cmd_kdrops(const struct cli *cli)
+{
+	bool on = !strcmp(cli->args[0], "on");
+	struct store st;
+	int err;
+
+	err = cmd_enter_netns(cli);
+	if (err)
+		return err;
+	err = store_open(&st, cli->pin_root, STORE_CREATE | STORE_LOCK);
+	if (err)
+		return err;
+	if (on && !st.kdrops_on)
+		err = kdrop_load_and_pin(&st);
+	else if (!on)
+		err = kdrop_stop(&st);
+	store_close(&st);
+	return err;
+}
+
+/* Reset one netns directory: detach its pairs, then unpin everything. */
+static int reset_dir(const struct cli *cli, const char *dir, bool live)
+{
+	struct store st;
+	int err;
+
+	err = store_open_dir(&st, cli->pin_root, dir, live, STORE_LOCK);
+	if (!err) {
+		err = pair_detach_all(&st);
+		if (!err)
+			err = store_remove(&st);
+		store_close(&st);
+	} else if (err == -ENOENT || err == -EPROTO) {
+		/* Half-made state, or another layout: unpin whatever is there. */
+		err = store_remove(&st);
+	}
+	return err;
+}
+
+/*
+ * Detach every pair in every netns directory, then remove the root. A
+ * tcx link detaches through its pin from anywhere; a legacy tc filter is
+ * found by ifindex inside its own netns, so reset enters each netns it
+ * can find. One it cannot find (no name, no process) is gone, and its
+ * devices and filters with it.
+ */
+int cmd_reset(const struct cli *cli)
+{
+	unsigned long long dir_cookie;
+	char dir[PATH_MAX];
+	struct dirent *de;
+	__u64 cookie = 0;
+	int err, ret = 0, home = -1, nsfd;
+	DIR *d;
+
+	err = cmd_enter_netns(cli);
+	if (err)
+		return err;
+	d = opendir(cli->pin_root);
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		err = -errno;
+		pr_warn("pin root '%s': %s\n", cli->pin_root, strerror(-err));
+		return err;
+	}
+	if (!pin_on_bpffs(cli->pin_root)) {
+		pr_warn("pin root '%s' is not on a bpf filesystem\n", cli->pin_root);
+		ret = -EINVAL;
+		goto out;
+	}
+	home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ret = home < 0 ? -errno : netns_cookie(&cookie);
+	while (!ret && (de = readdir(d))) {
+		if (sscanf(de->d_name, "netns-%llu", &dir_cookie) != 1)
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", cli->pin_root, de->d_name);
+		if (dir_cookie == cookie) {
+			err = reset_dir(cli, dir, true);
+		} else {
+			nsfd = netns_find(dir_cookie);
+			if (nsfd >= 0 && netns_enter_fd(nsfd))
+				nsfd = -1;
+			err = reset_dir(cli, dir, nsfd >= 0);
+			if (nsfd >= 0) {
+				netns_enter_fd(home);
+				close(nsfd);
+			}
+		}
+		if (err && !ret)
+			ret = err;
+	}
+	if (!ret && rmdir(cli->pin_root) && errno != ENOENT) {
+		ret = -errno;
+		pr_warn("pin root '%s': cannot remove: %s\n", cli->pin_root, strerror(-ret));
+	}
+out:
+	if (home >= 0)
+		close(home);
+	closedir(d);
+	return ret;
+}

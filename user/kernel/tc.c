@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include <netlink/netlink.h>
+#include <netlink/msg.h>
+#include <netlink/route/tc.h>
+#include <linux/pkt_sched.h>
+#include "kernel/tc.h"
+
+static void tc_hook(int ifindex, enum bpf_tc_attach_point where, struct bpf_tc_hook *hook)
+{
+	memset(hook, 0, sizeof(*hook));
+	hook->sz = sizeof(*hook);
+	hook->ifindex = ifindex;
+	hook->attach_point = where;
+}
+
+static void tc_opts(const struct tc_filter *f, struct bpf_tc_opts *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->sz = sizeof(*opts);
+	opts->handle = f->handle;
+	opts->priority = f->priority;
+}
+
+/* The filter or qdisc was never made, or went with its device. */
+static int gone_is_done(int err)
+{
+	return err == -ENOENT || err == -ENODEV || err == -EINVAL ? 0 : err;
+}
+
+int tc_clsact_create(int ifindex)
+{
+	struct bpf_tc_hook hook;
+
+	tc_hook(ifindex, BPF_TC_INGRESS, &hook);
+	return bpf_tc_hook_create(&hook);
+}
+
+int tc_clsact_destroy(int ifindex)
+{
+	struct bpf_tc_hook hook;
+
+	/* Both points together name the qdisc itself, not one side of it. */
+	tc_hook(ifindex, BPF_TC_INGRESS | BPF_TC_EGRESS, &hook);
+	return gone_is_done(bpf_tc_hook_destroy(&hook));
+}
+
+int tc_filter_attach(const struct tc_filter *f, int prog_fd, bool replace)
+{
+	struct bpf_tc_hook hook;
+	struct bpf_tc_opts opts;
+
+	tc_hook(f->ifindex, BPF_TC_INGRESS, &hook);
+	tc_opts(f, &opts);
+	opts.prog_fd = prog_fd;
+	opts.flags = replace ? BPF_TC_F_REPLACE : 0;
+	return bpf_tc_attach(&hook, &opts);
+}
+
+int tc_filter_detach(const struct tc_filter *f)
+{
+	struct bpf_tc_hook hook;
+	struct bpf_tc_opts opts;
+
+	tc_hook(f->ifindex, BPF_TC_INGRESS, &hook);
+	tc_opts(f, &opts);
+	return gone_is_done(bpf_tc_detach(&hook, &opts));
+}
+
+bool tc_filter_present(const struct tc_filter *f)
+{
+	struct bpf_tc_hook hook;
+	struct bpf_tc_opts opts;
+
+	tc_hook(f->ifindex, BPF_TC_INGRESS, &hook);
+	tc_opts(f, &opts);
+	return !bpf_tc_query(&hook, &opts);
+}
+
+static void take_qdisc(struct nl_object *obj, void *arg)
+{
+	char *kind = rtnl_tc_get_kind((struct rtnl_tc *)obj);
+	int *found = arg;
+
+	/* An ingress qdisc holds the same place: either is someone's. */
+	if (kind && (!strcmp(kind, "clsact") || !strcmp(kind, "ingress")))
+		*found = 1;
+}
+
+static int on_qdisc_msg(struct nl_msg *msg, void *arg)
+{
+	nl_msg_parse(msg, take_qdisc, arg);
+	return NL_OK;
+}
+
+/*
+ * A get (not a dump) of the qdisc at the clsact parent of one device:
+ * dumping every qdisc of the netns per attach would make a batch of n
+ * attaches cost n^2.
+ */
+int tc_has_clsact(int ifindex)
+{
+	struct tcmsg tcm = {
+		.tcm_family = AF_UNSPEC,
+		.tcm_ifindex = ifindex,
+		.tcm_parent = TC_H_CLSACT,
+	};
+	struct nl_msg *msg;
+	struct nl_sock *sk;
+	int found = 0, err;
+
+	sk = nl_socket_alloc();
+	if (!sk)
+		return -ENOMEM;
+	err = nl_connect(sk, NETLINK_ROUTE);
+	/* Without NLM_F_ECHO the answer goes to the RTNLGRP_TC listeners only. */
+	msg = err < 0 ? NULL : nlmsg_alloc_simple(RTM_GETQDISC, NLM_F_ECHO);
+	if (!msg || nlmsg_append(msg, &tcm, sizeof(tcm), NLMSG_ALIGNTO) < 0 ||
+	    nl_send_auto(sk, msg) < 0) {
+		err = -EIO;
+		goto out;
+	}
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_qdisc_msg, &found);
+	err = nl_recvmsgs_default(sk);
+	/* No clsact (or no ingress queue at all) is answered with ENOENT. */
+	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NOADDR || err == -NLE_INVAL)
+		err = 0;
+	err = err < 0 ? -EIO : found;
+out:
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+	return err;
+}

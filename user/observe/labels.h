@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The label values of drop reasons and directions, as every format shows them. */
+#ifndef __PAIRPATH_OBSERVE_LABELS_H
+#define __PAIRPATH_OBSERVE_LABELS_H
+
+#include "pairpath.h"
+
+extern const char *const pp_drop_labels[PP_DROP_REASON_SLOTS];
+extern const char *const pp_dir_labels[PP_DIR_MAX];
+
+#endif /* __PAIRPATH_OBSERVE_LABELS_H */

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "lib/log.h"
+#include "state/journal.h"
+
+void journal_key(const char *name, struct pp_pair_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	snprintf(key->name, sizeof(key->name), "%s", name);
+}
+
+int journal_get(const struct store *st, const char *name, struct pp_pair *pair)
+{
+	struct pp_pair_key key;
+
+	journal_key(name, &key);
+	return bpf_map_lookup_elem(st->pairs_fd, &key, pair) ? -errno : 0;
+}
+
+int journal_put(struct store *st, const struct pp_pair_key *key, const struct pp_pair *pair,
+		__u64 flags)
+{
+	int err;
+
+	if (!bpf_map_update_elem(st->pairs_fd, key, pair, flags))
+		return 0;
+	err = -errno;
+	pr_warn("pair '%s': cannot record it: %s\n", key->name, strerror(-err));
+	if (err == -E2BIG || err == -ENOSPC)
+		pr_warn("cannot attach: this netns holds %d pairs at most\n", PP_MAX_PAIRS);
+	return err;
+}
+
+int journal_delete(struct store *st, const struct pp_pair_key *key)
+{
+	int err;
+
+	if (!bpf_map_delete_elem(st->pairs_fd, key) || errno == ENOENT)
+		return 0;
+	err = -errno;
+	pr_warn("pair '%s': cannot remove its record: %s\n", key->name, strerror(-err));
+	return err;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct journal_entry *)a)->key.name,
+		      ((const struct journal_entry *)b)->key.name);
+}
+
+int journal_list(const struct store *st, struct journal_entry **out)
+{
+	struct journal_entry *list = NULL, *grown;
+	struct pp_pair_key key, next;
+	int n = 0, cap = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(st->pairs_fd, prev, &next)) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(list, cap * sizeof(*list));
+			if (!grown) {
+				free(list);
+				return -ENOMEM;
+			}
+			list = grown;
+		}
+		key = next;
+		prev = &key;
+		/* An entry deleted between the two calls is simply skipped. */
+		if (bpf_map_lookup_elem(st->pairs_fd, &key, &list[n].pair))
+			continue;
+		list[n].key = key;
+		n++;
+	}
+	if (n > 1)
+		qsort(list, n, sizeof(*list), cmp_entry);
+	*out = list;
+	return n;
+}
+
+int journal_next_id(struct store *st, __u32 *id)
+{
+	struct pp_meta meta = {};
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(st->meta_fd, &zero, &meta))
+		return -errno;
+	if (++meta.last_pair_id == 0)
+		meta.last_pair_id = 1;
+	if (bpf_map_update_elem(st->meta_fd, &zero, &meta, BPF_EXIST))
+		return -errno;
+	*id = meta.last_pair_id;
+	return 0;
+}
+
+const char *journal_mode_name(int mode)
+{
+	return mode == PP_MODE_TCX ? "tcx" : mode == PP_MODE_TC ? "tc" : "?";
+}

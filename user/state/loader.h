@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The datapath's BPF object, as built into this pairpath. */
+#ifndef __PAIRPATH_STATE_LOADER_H
+#define __PAIRPATH_STATE_LOADER_H
+
+#include <linux/types.h>
+
+/* Which BPF object a program came from: FNV-1a over the object's ELF. */
+__u64 loader_prog_hash(void);
+/*
+ * Load a fresh instance of the program against the maps pinned in dir
+ * (pinning those that are not there yet); returns its fd or -errno.
+ */
+int loader_load_prog(const char *dir);
+
+#endif /* __PAIRPATH_STATE_LOADER_H */
