@@ -52,10 +52,10 @@ static long measure(int prog_fd, __u32 ifindex, __u32 repeat)
 int main(int argc, char **argv)
 {
 	__u32 repeat = argc > 1 ? strtoul(argv[1], NULL, 10) : 2000000;
-	struct pp_port port = { .peer_ifindex = 1, .peer_mtu = 1500, .pair_id = 1 };
+	struct pp_port port = { .peer.mtu = 1500, .pair_id = 1 };
 	struct pairpath *pp = NULL;
 	struct floor *fl = NULL;
-	struct ports pt;
+	struct ports pt = {};
 	int err = 1;
 
 	fl = floor__open();
@@ -69,14 +69,19 @@ int main(int argc, char **argv)
 	}
 	pt.slots_fd = bpf_map__fd(pp->maps.ports);
 	pt.overflow_fd = bpf_map__fd(pp->maps.ports_overflow);
+	pt.stats_fd = bpf_map__fd(pp->maps.port_stats);
+	pt.peers_fd = bpf_map__fd(pp->maps.peer_devs);
 	pt.ncpus = libbpf_num_possible_cpus();
-	memcpy(port.peer_mac, frame, 6);
+	if (ports_map(&pt))
+		goto out;
+	memcpy(port.peer.mac, frame, 6);
+	/* The loopback device stands for the far veth: test_run redirects nothing. */
 	port.ifindex = 5;
-	if (ports_add(&pt, &port))
+	if (ports_add(&pt, &port, 1))
 		goto out;
 	/* Same slot, so this one goes to the overflow hash. */
 	port.ifindex = 5 + PP_PORT_SLOTS;
-	if (ports_add(&pt, &port))
+	if (ports_add(&pt, &port, 1))
 		goto out;
 
 	printf("floor %ld\n", measure(bpf_program__fd(fl->progs.floor_ingress), 5, repeat));
@@ -88,6 +93,7 @@ int main(int argc, char **argv)
 	       measure(bpf_program__fd(pp->progs.pairpath_ingress), 77, repeat));
 	err = 0;
 out:
+	ports_unmap(&pt);
 	floor__destroy(fl);
 	pairpath__destroy(pp);
 	return err;

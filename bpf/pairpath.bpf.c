@@ -22,9 +22,9 @@
  */
 const volatile bool set_pkt_type = false;
 
-static __always_inline int drop(struct pp_port *port, enum pp_drop_reason reason)
+static __always_inline int drop(struct pp_port_stats *stats, enum pp_drop_reason reason)
 {
-	port->drops[reason]++;
+	stats->drops[reason]++;
 	return TC_ACT_SHOT;
 }
 
@@ -36,14 +36,18 @@ int pairpath_ingress(struct __sk_buff *skb)
 	__u32 slot = ifindex % PP_PORT_SLOTS;
 	void *data_end = (void *)(long)skb->data_end;
 	void *data = (void *)(long)skb->data;
+	struct pp_port_stats *stats;
 	struct pp_port *port;
+	union pp_peer peer;
+	__u32 *peer_dev, stats_idx;
 	__u8 *dst = data;
 	__u32 len;
 
 	/*
-	 * An array lookup is inlined by the verifier into an index and a
-	 * this_cpu_ptr(); a hash lookup would cost a jhash and a bucket walk
-	 * on every frame. Only a port that lost its slot pays for the hash.
+	 * Array lookups are inlined by the verifier into an index and, for
+	 * the per-CPU counters, a this_cpu_ptr(); a hash lookup would cost a
+	 * jhash and a bucket walk on every frame. Only a port that lost its
+	 * slot pays for the hash.
 	 */
 	port = bpf_map_lookup_elem(&ports, &slot);
 	if (!port || port->ifindex != ifindex) {
@@ -51,9 +55,15 @@ int pairpath_ingress(struct __sk_buff *skb)
 		if (!port)
 			return TC_ACT_OK;
 	}
+	stats_idx = port->stats_idx;
+	stats = bpf_map_lookup_elem(&port_stats, &stats_idx);
+	if (!stats)
+		return TC_ACT_OK;
+	/* One load: user space rewrites the far side in place (pairpath.h). */
+	peer.word = *(volatile __u64 *)&port->peer.word;
 
 	if (data + ETH_HLEN > data_end)
-		return drop(port, PP_DROP_RUNT);
+		return drop(stats, PP_DROP_RUNT);
 
 	/*
 	 * The rule veth applies in is_skb_forwardable() for a frame it hands
@@ -64,9 +74,9 @@ int pairpath_ingress(struct __sk_buff *skb)
 	 * A VLAN tag is already in skb metadata here, as veth would see it.
 	 */
 	len = skb->len;
-	if (len > port->peer_mtu + ETH_HLEN + VLAN_HLEN &&
-	    (!skb->gso_size || skb->gso_size > port->peer_mtu))
-		return drop(port, PP_DROP_MTU);
+	if (len > peer.mtu + ETH_HLEN + VLAN_HLEN &&
+	    (!skb->gso_size || skb->gso_size > peer.mtu))
+		return drop(stats, PP_DROP_MTU);
 
 	/*
 	 * Since 6.15 the peer redirect marks every frame PACKET_HOST, so
@@ -74,17 +84,29 @@ int pairpath_ingress(struct __sk_buff *skb)
 	 * receive filter would. Group frames (I/G bit set) always pass.
 	 */
 	if (!(dst[0] & 1)) {
-		if (*(__u32 *)dst != *(__u32 *)port->peer_mac ||
-		    *(__u16 *)(dst + 4) != *(__u16 *)(port->peer_mac + 4))
-			return drop(port, PP_DROP_FOREIGN_MAC);
+		if (*(__u32 *)dst != *(__u32 *)peer.mac ||
+		    *(__u16 *)(dst + 4) != *(__u16 *)(peer.mac + 4))
+			return drop(stats, PP_DROP_FOREIGN_MAC);
 		if (set_pkt_type && skb->pkt_type != PACKET_HOST &&
 		    bpf_skb_change_type(skb, PACKET_HOST))
-			return drop(port, PP_DROP_PKT_TYPE);
+			return drop(stats, PP_DROP_PKT_TYPE);
 	}
 
-	port->packets++;
-	port->bytes += len;
-	return bpf_redirect_peer(port->peer_ifindex, 0);
+	/*
+	 * The far host-side veth, as the kernel keeps it: gone from the map
+	 * the moment the device is unregistered or leaves the netns, so an
+	 * ifindex that a later device took is never redirected to. Then the
+	 * frame goes to the host stack, as for a device of no pair.
+	 */
+	peer_dev = bpf_map_lookup_elem(&peer_devs, &ifindex);
+	if (!peer_dev) {
+		stats->drops[PP_DROP_PEER_GONE]++;
+		return TC_ACT_OK;
+	}
+
+	stats->packets++;
+	stats->bytes += len;
+	return bpf_redirect_peer(*peer_dev, 0);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -12,7 +12,7 @@
 #endif
 
 /* Bumped whenever a map key or value below changes shape. */
-#define PP_MAP_LAYOUT		1
+#define PP_MAP_LAYOUT		2
 
 #define PP_PAIR_NAME_LEN	64	/* 63 characters and the NUL */
 #define PP_IFNAME_LEN		16	/* IFNAMSIZ */
@@ -28,16 +28,17 @@ enum pp_dir {
 };
 
 /*
- * Why the program dropped a frame, with the label each reason carries in
- * metrics. The numbers are stable: they index counters in pinned maps and
- * are exported as labels. A retired code keeps its slot as
- * PP_DROP_UNUSEDn and is never reused.
+ * Why the program did not redirect a frame, with the label each reason
+ * carries in metrics. The numbers are stable: they index counters in
+ * pinned maps and are exported as labels. A retired code keeps its slot
+ * as PP_DROP_UNUSEDn and is never reused.
  */
 #define PP_DROP_REASONS(X)						\
 	X(PP_DROP_RUNT,		0, "runt")	/* shorter than an Ethernet header */ \
 	X(PP_DROP_MTU,		1, "mtu")	/* larger than the far eth0 accepts */ \
 	X(PP_DROP_FOREIGN_MAC,	2, "foreign_mac") /* unicast not for the far eth0 */ \
-	X(PP_DROP_PKT_TYPE,	3, "pkt_type")	/* could not mark PACKET_HOST (< 6.15) */
+	X(PP_DROP_PKT_TYPE,	3, "pkt_type")	/* could not mark PACKET_HOST (< 6.15) */ \
+	X(PP_DROP_PEER_GONE,	4, "peer_gone")	/* far veth gone: passed to the host stack */
 
 enum pp_drop_reason {
 #define PP_DROP_ENUM(name, code, label) name = code,
@@ -48,26 +49,42 @@ enum pp_drop_reason {
 #define PP_DROP_REASON_SLOTS	8	/* room to grow without a layout change */
 
 /*
+ * What a port needs of the far side, in one naturally aligned 8-byte
+ * word: the datapath reads it with one load and user space rewrites it
+ * with one store, so a frame sees the old far side or the new one,
+ * never half of each.
+ */
+union pp_peer {
+	struct {
+		__u8 mac[6];	/* MAC of the far container's eth0 */
+		__u16 mtu;	/* its MTU (veth allows 68 to 65535) */
+	};
+	__u64 word;
+};
+
+/*
  * A port: what the datapath needs to send on a frame that entered the
- * host-side veth `ifindex`, and where it counts it. The configuration
- * half is written identically to every CPU's copy at attach; the counter
- * half is per-CPU, so a frame finds both with one lookup and no atomics.
+ * host-side veth `ifindex`. Ports live in "ports", an array indexed by
+ * ifindex % PP_PORT_SLOTS whose lookup the verifier inlines to a few
+ * instructions, with `ifindex` tagging the slot's owner; a port whose
+ * slot is taken goes to "ports_overflow", a hash keyed by ifindex,
+ * looked up only on a tag mismatch. The configuration is kept once;
+ * only the counters are per CPU, in "port_stats" at the port's
+ * stats_idx (its slot when that index is free).
  *
- * Ports live in "ports", a per-CPU array indexed by ifindex % PP_PORT_SLOTS,
- * whose lookup the verifier inlines to a few instructions; `ifindex` tags
- * the slot's owner. A port whose slot is taken goes to "ports_overflow",
- * a per-CPU hash keyed by ifindex, looked up only on a tag mismatch.
+ * Where the frame goes is not in the port: "peer_devs" holds the far
+ * host-side veth as a device the kernel itself forgets when it goes.
  */
 struct pp_port {
-	/* configuration, the same on every CPU */
 	__u32 ifindex;		/* the slot's owner; 0: a free slot */
-	__u32 peer_ifindex;	/* host-side ifindex of the far veth */
-	__u32 peer_mtu;		/* MTU of the far container's eth0 */
 	__u32 pair_id;
-	__u8 peer_mac[6];	/* MAC of the far container's eth0 */
+	union pp_peer peer;
+	__u32 stats_idx;	/* its counters in "port_stats" */
 	__u8 dir;		/* enum pp_dir */
-	__u8 pad0;
-	/* counters, per CPU */
+	__u8 pad0[3];
+};
+
+struct pp_port_stats {
 	__u64 packets;
 	__u64 bytes;
 	__u64 drops[PP_DROP_REASON_SLOTS];

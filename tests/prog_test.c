@@ -14,13 +14,13 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <net/if.h>
 #include <linux/pkt_cls.h>
 #include "pairpath.h"
 #include "state/ports.h"
 #include "pairpath.skel.h"
 
 #define PORT_IFINDEX	1001
-#define PEER_IFINDEX	2002
 #define UNPAIRED	3003
 #define PEER_MTU	1500
 
@@ -30,7 +30,10 @@ static const __u8 bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const __u8 mcast_mac[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
 
 static struct pairpath *skel;
-static int ports_fd, overflow_fd, prog_fd, ncpus, failures;
+static struct ports pt;
+static int prog_fd, failures;
+/* Where the ports send: any device of this netns will do, test_run redirects nothing. */
+static __u32 peer_dev;
 static __u8 frame[16384];
 
 #define CHECK(cond, name, fmt, ...) ({					\
@@ -42,37 +45,39 @@ static __u8 frame[16384];
 	__ok;								\
 })
 
-static struct ports ports(void)
+/* The port table of a loaded object, mapped as a writer maps it. */
+static int use_object(struct pairpath *obj)
 {
-	struct ports pt = {
-		.slots_fd = ports_fd,
-		.overflow_fd = overflow_fd,
-		.ncpus = ncpus,
-	};
-
-	return pt;
+	ports_unmap(&pt);
+	pt.slots_fd = bpf_map__fd(obj->maps.ports);
+	pt.overflow_fd = bpf_map__fd(obj->maps.ports_overflow);
+	pt.stats_fd = bpf_map__fd(obj->maps.port_stats);
+	pt.peers_fd = bpf_map__fd(obj->maps.peer_devs);
+	pt.ncpus = libbpf_num_possible_cpus();
+	prog_fd = bpf_program__fd(obj->progs.pairpath_ingress);
+	return ports_map(&pt);
 }
 
 static int add_port(__u32 ifindex, __u32 mtu)
 {
 	struct pp_port port = {
 		.ifindex = ifindex,
-		.peer_ifindex = PEER_IFINDEX,
-		.peer_mtu = mtu,
 		.pair_id = 1,
+		.peer.mtu = mtu,
 	};
-	struct ports pt = ports();
 
-	memcpy(port.peer_mac, peer_mac, 6);
-	return ports_add(&pt, &port);
+	memcpy(port.peer.mac, peer_mac, 6);
+	return ports_add(&pt, &port, peer_dev);
 }
 
-static int read_port(__u32 ifindex, struct pp_port *sum)
+static int read_port(__u32 ifindex, struct pp_port_stats *sum)
 {
-	struct ports pt = ports();
+	struct port_view view;
+	int err;
 
-	memset(sum, 0, sizeof(*sum));
-	return ports_read(&pt, ifindex, sum);
+	err = ports_read(&pt, ifindex, &view);
+	*sum = view.sum;
+	return err;
 }
 
 /* Run one frame of `len` bytes to `dst` entering on `ifindex`; -1 on error. */
@@ -104,8 +109,6 @@ static int run(__u32 ifindex, const __u8 *dst, __u32 len, __u32 gso_size, int re
 /* Fresh counters for every case. */
 static void reset_port(__u32 mtu)
 {
-	struct ports pt = ports();
-
 	ports_del(&pt, PORT_IFINDEX, 1);
 	add_port(PORT_IFINDEX, mtu);
 }
@@ -119,7 +122,7 @@ static void pass(const char *name, bool ok)
 static void test_redirect_and_count(void)
 {
 	const char *name = "redirect_counts_one_frame";
-	struct pp_port s;
+	struct pp_port_stats s;
 	int ret;
 
 	reset_port(PEER_MTU);
@@ -134,7 +137,7 @@ static void test_redirect_and_count(void)
 static void test_unpaired(void)
 {
 	const char *name = "unpaired_ifindex_passes";
-	struct pp_port s;
+	struct pp_port_stats s;
 	int ret;
 
 	reset_port(PEER_MTU);
@@ -149,7 +152,7 @@ static void test_exact_counters(void)
 	static const __u32 sizes[] = { 60, 64, 128, 512, 1000, 1514, 1518 };
 	const char *name = "exact_counters_mixed_sizes";
 	__u64 want_bytes = 0, want_packets = 0;
-	struct pp_port s;
+	struct pp_port_stats s;
 	size_t i;
 	int bad = 0;
 
@@ -172,7 +175,7 @@ static void test_exact_counters(void)
 static void test_mtu(void)
 {
 	const char *name = "mtu_drop_beyond_mtu_plus_18";
-	struct pp_port s;
+	struct pp_port_stats s;
 	int at, over;
 
 	reset_port(PEER_MTU);
@@ -191,7 +194,7 @@ static void test_mtu(void)
 static void test_small_mtu(void)
 {
 	const char *name = "mtu_of_far_side_is_used";
-	struct pp_port s;
+	struct pp_port_stats s;
 	int ret;
 
 	reset_port(1000);
@@ -204,7 +207,7 @@ static void test_small_mtu(void)
 static void test_gso(void)
 {
 	const char *name = "gso_judged_by_segment_size";
-	struct pp_port s;
+	struct pp_port_stats s;
 	int ok, bad;
 
 	/* test_run takes at most about a page of data: 3000 bytes fit. */
@@ -222,7 +225,7 @@ static void test_gso(void)
 static void test_foreign_mac(void)
 {
 	const char *name = "foreign_unicast_dropped_group_passes";
-	struct pp_port s;
+	struct pp_port_stats s;
 	int foreign, bcast, mcast;
 
 	reset_port(PEER_MTU);
@@ -260,8 +263,7 @@ static void test_slot_collision(void)
 {
 	const char *name = "slot_collision_uses_overflow";
 	__u32 twin = PORT_IFINDEX + PP_PORT_SLOTS, stranger = PORT_IFINDEX + 2 * PP_PORT_SLOTS;
-	struct ports pt = ports();
-	struct pp_port s1, s2;
+	struct pp_port_stats s1, s2;
 	int r1, r2, r3;
 
 	reset_port(PEER_MTU);
@@ -285,11 +287,78 @@ static void test_slot_collision(void)
 		   CHECK(read_port(twin, &s2) == -ENOENT, name, "the overflow port outlived its delete"));
 }
 
+/*
+ * The far veth gone from peer_devs (the kernel deletes the entry when
+ * the device goes): the frame is passed to the host stack, never
+ * redirected, and counted as peer_gone.
+ */
+static void test_peer_gone(void)
+{
+	const char *name = "peer_gone_passes_to_host";
+	__u32 key = PORT_IFINDEX;
+	struct port_view view;
+	int ret;
+
+	reset_port(PEER_MTU);
+	if (bpf_map_delete_elem(pt.peers_fd, &key)) {
+		printf("FAIL %s: cannot delete the peer device: %s\n", name, strerror(errno));
+		failures++;
+		return;
+	}
+	ret = run(PORT_IFINDEX, peer_mac, 100, 0, 3);
+	ports_read(&pt, PORT_IFINDEX, &view);
+	pass(name, CHECK(ret == TC_ACT_OK, name, "verdict %d, want %d", ret, TC_ACT_OK) &&
+		   CHECK(view.sum.drops[PP_DROP_PEER_GONE] == 3 && !view.sum.packets &&
+			 !view.sum.bytes && !view.peer_dev, name,
+			 "peer_gone %llu packets %llu bytes %llu peer_dev %u, want 3 0 0 0",
+			 view.sum.drops[PP_DROP_PEER_GONE], view.sum.packets, view.sum.bytes,
+			 view.peer_dev));
+}
+
+/*
+ * ports_set_peer() rewrites MAC and MTU in place, in the slot and in the
+ * overflow hash: the next frame is judged by the new far side, and the
+ * counters carry on.
+ */
+static void test_peer_rewritten(void)
+{
+	const char *name = "peer_rewritten_in_place";
+	static const __u8 new_mac[6] = { 0x02, 0, 0, 0, 0, 0x0c };
+	__u32 twin = PORT_IFINDEX + PP_PORT_SLOTS, ifindex[2] = { PORT_IFINDEX, twin };
+	union pp_peer peer = { .mtu = 1000 };
+	struct pp_port_stats s;
+	int i, ok = 1, before, big, old_mac, new_mac_ret, err;
+
+	reset_port(PEER_MTU);
+	add_port(twin, PEER_MTU);
+	memcpy(peer.mac, new_mac, 6);
+	for (i = 0; i < 2; i++) {
+		before = run(ifindex[i], peer_mac, 1100, 0, 1);
+		err = ports_set_peer(&pt, ifindex[i], 1, peer);
+		big = run(ifindex[i], new_mac, 1100, 0, 1);
+		old_mac = run(ifindex[i], peer_mac, 100, 0, 1);
+		new_mac_ret = run(ifindex[i], new_mac, 1000, 0, 1);
+		read_port(ifindex[i], &s);
+		ok = ok && CHECK(!err && before == TC_ACT_REDIRECT && big == TC_ACT_SHOT &&
+				 old_mac == TC_ACT_SHOT && new_mac_ret == TC_ACT_REDIRECT, name,
+				 "port %u: set %d, verdicts %d %d %d %d", ifindex[i], err, before,
+				 big, old_mac, new_mac_ret) &&
+		     CHECK(s.packets == 2 && s.bytes == 2100 && s.drops[PP_DROP_MTU] == 1 &&
+			   s.drops[PP_DROP_FOREIGN_MAC] == 1, name,
+			   "port %u: packets %llu bytes %llu mtu %llu foreign_mac %llu", ifindex[i],
+			   s.packets, s.bytes, s.drops[PP_DROP_MTU], s.drops[PP_DROP_FOREIGN_MAC]);
+	}
+	ok = ok && CHECK(ports_set_peer(&pt, PORT_IFINDEX, 2, peer) == -ENOENT, name,
+			 "another pair's id rewrote the port");
+	ports_del(&pt, twin, 1);
+	pass(name, ok);
+}
+
 /* A bare Ethernet header, nothing after it: the shortest frame there is. */
 static void test_header_only(void)
 {
 	const char *name = "header_only_frame";
-	struct pp_port s;
+	struct pp_port_stats s;
 	int ret;
 
 	reset_port(PEER_MTU);
@@ -310,7 +379,7 @@ static void test_max_size(void)
 {
 	const char *name = "max_size_frame";
 	__u32 len = sizeof(frame);
-	struct pp_port s;
+	struct pp_port_stats s;
 	int ret = -1;
 
 	reset_port(65535 - 18);
@@ -331,8 +400,8 @@ static void test_set_pkt_type(void)
 {
 	const char *name = "pkt_type_branch_for_old_kernels";
 	struct pairpath *old;
-	int saved_ports = ports_fd, saved_overflow = overflow_fd, saved_prog = prog_fd, ret;
-	struct pp_port s;
+	struct pp_port_stats s;
+	int ret;
 
 	old = pairpath__open();
 	if (!old) {
@@ -347,18 +416,19 @@ static void test_set_pkt_type(void)
 		pairpath__destroy(old);
 		return;
 	}
-	ports_fd = bpf_map__fd(old->maps.ports);
-	overflow_fd = bpf_map__fd(old->maps.ports_overflow);
-	prog_fd = bpf_program__fd(old->progs.pairpath_ingress);
+	if (use_object(old)) {
+		printf("FAIL %s: cannot map the ports: %s\n", name, strerror(errno));
+		failures++;
+		pairpath__destroy(old);
+		return;
+	}
 	reset_port(PEER_MTU);
 	ret = run(PORT_IFINDEX, peer_mac, 100, 0, 4);
 	read_port(PORT_IFINDEX, &s);
 	pass(name, CHECK(ret == TC_ACT_REDIRECT && s.packets == 4 && !s.drops[PP_DROP_PKT_TYPE],
 			 name, "verdict %d packets %llu pkt_type drops %llu", ret, s.packets,
 			 s.drops[PP_DROP_PKT_TYPE]));
-	ports_fd = saved_ports;
-	overflow_fd = saved_overflow;
-	prog_fd = saved_prog;
+	use_object(skel);
 	pairpath__destroy(old);
 }
 
@@ -366,16 +436,13 @@ int main(void)
 {
 	int err;
 
-	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
-	ncpus = libbpf_num_possible_cpus();
+	peer_dev = if_nametoindex("lo");
 	skel = pairpath__open_and_load();
-	if (!skel) {
-		printf("FAIL load: cannot load the BPF object: %s\n", strerror(errno));
+	if (!skel || !peer_dev || use_object(skel)) {
+		printf("FAIL load: cannot load the BPF object or map its ports: %s\n",
+		       strerror(errno));
 		return 1;
 	}
-	ports_fd = bpf_map__fd(skel->maps.ports);
-	overflow_fd = bpf_map__fd(skel->maps.ports_overflow);
-	prog_fd = bpf_program__fd(skel->progs.pairpath_ingress);
 	err = add_port(PORT_IFINDEX, PEER_MTU);
 	if (err) {
 		printf("FAIL setup: cannot add a port: %s\n", strerror(errno));
@@ -391,10 +458,13 @@ int main(void)
 	test_foreign_mac();
 	test_runt_refused();
 	test_slot_collision();
+	test_peer_gone();
+	test_peer_rewritten();
 	test_header_only();
 	test_max_size();
 	test_set_pkt_type();
 
+	ports_unmap(&pt);
 	pairpath__destroy(skel);
 	return failures ? 1 : 0;
 }

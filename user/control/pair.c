@@ -39,17 +39,16 @@ static bool same_devices(const struct pp_pair *p, const struct veth_info *a,
 /* The pair a device belongs to, found through its port entry. */
 static int device_owner(struct store *st, const struct veth_info *v, char *owner, size_t len)
 {
-	struct ports pt = store_ports(st);
 	struct journal_entry *list;
-	struct pp_port port;
+	struct port_view port;
 	int n, i;
 
-	if (ports_read(&pt, v->ifindex, &port))
+	if (ports_read(&st->ports, v->ifindex, &port))
 		return 0;
 	snprintf(owner, len, "?");
 	n = journal_list(st, &list);
 	for (i = 0; i < n; i++)
-		if (list[i].pair.pair_id == port.pair_id)
+		if (list[i].pair.pair_id == port.config.pair_id)
 			snprintf(owner, len, "%s", list[i].key.name);
 	if (n > 0)
 		free(list);
@@ -87,22 +86,28 @@ static void fill_dev(struct pp_dev *dev, const struct veth_info *v)
 	memcpy(dev->peer_ifname, v->peer_ifname, sizeof(dev->peer_ifname));
 }
 
+/* What the port of the other device needs of dev's container end. */
+static union pp_peer peer_of(const struct pp_dev *dev)
+{
+	union pp_peer peer = { .mtu = dev->peer_mtu };
+
+	memcpy(peer.mac, dev->peer_mac, sizeof(peer.mac));
+	return peer;
+}
+
 /* The port a frame enters on dev `from`, sending it to the container behind the other. */
 static int add_port(struct store *st, const struct pp_pair *p, int from)
 {
 	const struct pp_dev *src = &p->dev[from], *dst = &p->dev[!from];
-	struct ports pt = store_ports(st);
 	struct pp_port port = {
 		.ifindex = src->ifindex,
-		.peer_ifindex = dst->ifindex,
-		.peer_mtu = dst->peer_mtu,
 		.pair_id = p->pair_id,
+		.peer = peer_of(dst),
 		.dir = from,
 	};
 	int err;
 
-	memcpy(port.peer_mac, dst->peer_mac, sizeof(port.peer_mac));
-	err = ports_add(&pt, &port);
+	err = ports_add(&st->ports, &port, dst->ifindex);
 	if (err)
 		pr_warn("device '%s': cannot add its port entry: %s\n", src->ifname,
 			err == -EEXIST ? "an entry for its ifindex exists already" :
@@ -113,9 +118,53 @@ static int add_port(struct store *st, const struct pp_pair *p, int from)
 /* Only the pair that made a port entry may remove it. */
 static void del_port(struct store *st, const struct pp_pair *p, int d)
 {
-	struct ports pt = store_ports(st);
+	ports_del(&st->ports, p->dev[d].ifindex, p->pair_id);
+}
 
-	ports_del(&pt, p->dev[d].ifindex, p->pair_id);
+static bool far_side_changed(const struct pp_dev *dev, const struct veth_info *v)
+{
+	return dev->peer_ifindex != (__u32)v->peer_ifindex ||
+	       dev->peer_netnsid != v->peer_netnsid || dev->peer_mtu != v->peer_mtu ||
+	       memcmp(dev->peer_mac, v->peer_mac, sizeof(dev->peer_mac)) ||
+	       strcmp(dev->peer_ifname, v->peer_ifname);
+}
+
+/*
+ * attach of an attached pair: a container's end may have changed its MAC
+ * or MTU since. The ports follow it first, then the record, so that a
+ * pairpath killed in between leaves a record the next attach still sees
+ * as changed.
+ */
+static int refresh_far_sides(struct store *st, const struct pp_pair_key *key, struct pp_pair *p,
+			     const struct veth_info *a, const struct veth_info *b)
+{
+	const struct veth_info *v[PP_DIR_MAX] = { a, b };
+	bool changed[PP_DIR_MAX];
+	int d, err;
+
+	for (d = 0; d < PP_DIR_MAX; d++) {
+		changed[d] = far_side_changed(&p->dev[d], v[d]);
+		if (changed[d])
+			fill_dev(&p->dev[d], v[d]);
+	}
+	for (d = 0; d < PP_DIR_MAX; d++) {
+		if (!changed[d])
+			continue;
+		/* The port of the other device is the one that sends to this end. */
+		err = ports_set_peer(&st->ports, p->dev[!d].ifindex, p->pair_id,
+				     peer_of(&p->dev[d]));
+		if (err) {
+			pr_warn("pair '%s': cannot update the port of '%s': %s\n", key->name,
+				p->dev[!d].ifname, strerror(-err));
+			return err;
+		}
+		pr_info("pair '%s': '%s' leads to %s, MTU %u: port of '%s' updated\n", key->name,
+			p->dev[d].ifname, p->dev[d].peer_ifname, p->dev[d].peer_mtu,
+			p->dev[!d].ifname);
+	}
+	if (!changed[0] && !changed[1])
+		return 0;
+	return journal_put(st, key, p, BPF_EXIST);
 }
 
 static int choose_mode(int mode, const struct veth_info *a)
@@ -193,6 +242,9 @@ int pair_attach(struct store *st, const char *name, const struct veth_info *a,
 				name, journal_mode_name(pair.mode));
 			return -EEXIST;
 		}
+		err = refresh_far_sides(st, &key, &pair, a, b);
+		if (err)
+			return err;
 		/* Attaching again with another program build upgrades in place. */
 		if (store_prog_outdated(st))
 			return pair_upgrade(st, name);

@@ -57,13 +57,14 @@ int metrics_write(FILE *out, const struct snapshot *snap)
 
 	family(out, PP_METRIC_PACKETS, "counter",
 	       "Frames redirected to the far container (socket buffers at TC ingress).");
-	pair_dir_counter(out, PP_METRIC_PACKETS, snap, offsetof(struct pp_port, packets));
+	pair_dir_counter(out, PP_METRIC_PACKETS, snap, offsetof(struct pp_port_stats, packets));
 	family(out, PP_METRIC_BYTES, "counter",
 	       "Bytes redirected to the far container, Ethernet header included.");
-	pair_dir_counter(out, PP_METRIC_BYTES, snap, offsetof(struct pp_port, bytes));
+	pair_dir_counter(out, PP_METRIC_BYTES, snap, offsetof(struct pp_port_stats, bytes));
 
 	family(out, PP_METRIC_DROPS, "counter",
-	       "Frames the pairpath program dropped, by pairpath's reason.");
+	       "Frames the pairpath program did not redirect, by pairpath's reason: dropped, "
+	       "or for peer_gone handed to the host stack.");
 	for (i = 0; i < snap->n; i++)
 		for (d = 0; d < PP_DIR_MAX; d++)
 			for (r = 0; r < PP_DROP_REASON_MAX; r++) {

@@ -11,7 +11,7 @@
 static void read_pair(const struct store *st, const struct journal_entry *e,
 		      struct pair_snapshot *ps)
 {
-	struct ports pt = store_ports(st);
+	struct port_view port;
 	int d, r;
 
 	ps->key = e->key;
@@ -21,7 +21,8 @@ static void read_pair(const struct store *st, const struct journal_entry *e,
 		struct dir_snapshot *ds = &ps->dir[d];
 
 		/* A pair being detached meanwhile reads as zeros. */
-		ports_read(&pt, ps->pair.dev[d].ifindex, &ds->sum);
+		if (!ports_read(&st->ports, ps->pair.dev[d].ifindex, &port))
+			ds->sum = port.sum;
 		for (r = 0; r < PP_DROP_REASON_SLOTS; r++)
 			ds->drops += ds->sum.drops[r];
 	}

@@ -12,7 +12,7 @@
 #include "state/store.h"
 
 struct dir_snapshot {
-	struct pp_port sum;	/* counters summed over CPUs */
+	struct pp_port_stats sum;	/* counters summed over CPUs */
 	__u64 drops;		/* all program drops */
 	__u64 kernel_drops;
 };

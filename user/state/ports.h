@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The port table as user space sees it: a direct-mapped per-CPU array
- * with a per-CPU hash for ports whose slot is taken (see pairpath.h).
+ * The port table as user space sees it (see pairpath.h): configuration in
+ * a direct-mapped array with a hash for ports whose slot is taken, the
+ * counters of each port per CPU at an index of its own, and the far veth
+ * of each port as a device entry the kernel drops when the device goes.
  */
-#ifndef __PAIRPATH_PORTS_H
-#define __PAIRPATH_PORTS_H
+#ifndef __PAIRPATH_STATE_PORTS_H
+#define __PAIRPATH_STATE_PORTS_H
 
 #include <linux/types.h>
 #include "pairpath.h"
@@ -12,14 +14,38 @@
 struct ports {
 	int slots_fd;		/* "ports" */
 	int overflow_fd;	/* "ports_overflow" */
+	int stats_fd;		/* "port_stats" */
+	int peers_fd;		/* "peer_devs" */
+	struct pp_port *slots;	/* "ports" mapped, to rewrite in place; NULL for readers */
 	int ncpus;
 };
 
-/* Add a port, its config copied to every CPU; -EEXIST if ifindex has one. */
-int ports_add(const struct ports *pt, const struct pp_port *config);
-/* The port of ifindex, counters summed over CPUs; -ENOENT if none. */
-int ports_read(const struct ports *pt, __u32 ifindex, struct pp_port *sum);
+/* A port as it is now: its configuration, counters summed over CPUs, where it sends. */
+struct port_view {
+	struct pp_port config;
+	struct pp_port_stats sum;
+	__u32 peer_dev;		/* ifindex of the far host-side veth; 0: it is gone */
+};
+
+/* Map the slots for ports_set_peer(); unmapped by ports_unmap(). */
+int ports_map(struct ports *pt);
+void ports_unmap(struct ports *pt);
+/*
+ * Add the port of config->ifindex with zeroed counters, sending to the
+ * host-side veth peer_dev of the current netns; -EEXIST if the ifindex
+ * has a port already. Nothing is left of a failed add.
+ */
+int ports_add(const struct ports *pt, const struct pp_port *config, __u32 peer_dev);
+/* The port of ifindex; -ENOENT if none. */
+int ports_read(const struct ports *pt, __u32 ifindex, struct port_view *view);
+/*
+ * Rewrite the far side of the port of ifindex, if pair_id owns it, in
+ * one store that a frame sees whole or not at all; -ENOENT if it does not.
+ */
+int ports_set_peer(const struct ports *pt, __u32 ifindex, __u32 pair_id, union pp_peer peer);
+/* Forget where the port sends, if pair_id owns it: its frames go to the host stack. */
+int ports_retire(const struct ports *pt, __u32 ifindex, __u32 pair_id);
 /* Remove the port of ifindex if pair_id owns it. */
 void ports_del(const struct ports *pt, __u32 ifindex, __u32 pair_id);
 
-#endif /* __PAIRPATH_PORTS_H */
+#endif /* __PAIRPATH_STATE_PORTS_H */

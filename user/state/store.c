@@ -26,10 +26,14 @@ static const struct pinned_map {
 	__u32 key_size;
 	__u32 value_size;
 } datapath_maps[] = {
-	{ "ports", offsetof(struct store, ports_fd), BPF_MAP_TYPE_PERCPU_ARRAY,
+	{ "ports", offsetof(struct store, ports.slots_fd), BPF_MAP_TYPE_ARRAY,
 	  sizeof(__u32), sizeof(struct pp_port) },
-	{ "ports_overflow", offsetof(struct store, ports_overflow_fd), BPF_MAP_TYPE_PERCPU_HASH,
+	{ "ports_overflow", offsetof(struct store, ports.overflow_fd), BPF_MAP_TYPE_HASH,
 	  sizeof(__u32), sizeof(struct pp_port) },
+	{ "port_stats", offsetof(struct store, ports.stats_fd), BPF_MAP_TYPE_PERCPU_ARRAY,
+	  sizeof(__u32), sizeof(struct pp_port_stats) },
+	{ "peer_devs", offsetof(struct store, ports.peers_fd), BPF_MAP_TYPE_DEVMAP_HASH,
+	  sizeof(__u32), sizeof(__u32) },
 	{ "pairs", offsetof(struct store, pairs_fd), BPF_MAP_TYPE_HASH,
 	  sizeof(struct pp_pair_key), sizeof(struct pp_pair) },
 	{ "meta", offsetof(struct store, meta_fd), BPF_MAP_TYPE_ARRAY,
@@ -188,7 +192,11 @@ static int open_pinned(struct store *st, bool rdonly)
 		if (err)
 			return err;
 	}
-	return check_layout(st);
+	err = check_layout(st);
+	/* A writer rewrites far sides in place through the mapped slots. */
+	if (!err && !rdonly)
+		err = ports_map(&st->ports);
+	return err;
 }
 
 static void close_fd(int *fd)
@@ -202,6 +210,7 @@ static void close_fds(struct store *st)
 {
 	size_t i;
 
+	ports_unmap(&st->ports);
 	close_fd(&st->prog_fd);
 	for (i = 0; i < N_MAPS; i++)
 		close_fd(map_fd(st, &datapath_maps[i]));
@@ -234,6 +243,7 @@ static void store_init(struct store *st, const char *root, const char *dir, bool
 	st->lock_fd = st->prog_fd = st->kdevs_fd = st->kdrops_fd = -1;
 	for (i = 0; i < N_MAPS; i++)
 		*map_fd(st, &datapath_maps[i]) = -1;
+	st->ports.ncpus = libbpf_num_possible_cpus();
 	st->netns_live = netns_live;
 	if (base && sscanf(base, "/netns-%llu", &cookie) == 1)
 		st->netns_cookie = cookie;
@@ -247,7 +257,7 @@ int store_open_dir(struct store *st, const char *root, const char *dir,
 	int err;
 
 	store_init(st, root, dir, netns_live);
-	st->ncpus = libbpf_num_possible_cpus();
+	st->ncpus = st->ports.ncpus;
 	if (st->ncpus < 0)
 		return st->ncpus;
 	err = root_open(root, flags & STORE_CREATE, &st->made_root,
@@ -382,15 +392,4 @@ bool store_retired(const struct store *st)
 	struct pp_meta meta;
 
 	return st->meta_fd >= 0 && !read_meta(st, &meta) && (meta.flags & PP_META_RETIRED);
-}
-
-struct ports store_ports(const struct store *st)
-{
-	struct ports pt = {
-		.slots_fd = st->ports_fd,
-		.overflow_fd = st->ports_overflow_fd,
-		.ncpus = st->ncpus,
-	};
-
-	return pt;
 }

@@ -3,8 +3,8 @@
  * Pinned state of one network namespace under the pin root:
  *
  *   <root>/netns-<cookie>/prog           the TC program, shared by all pairs
- *   <root>/netns-<cookie>/ports          the port table (state/ports.h)
- *   <root>/netns-<cookie>/ports_overflow
+ *   <root>/netns-<cookie>/ports ...      the port table (state/ports.h): ports,
+ *                                        ports_overflow, port_stats, peer_devs
  *   <root>/netns-<cookie>/pairs          pair records (state/journal.h)
  *   <root>/netns-<cookie>/meta           layout version, program hash
  *   <root>/netns-<cookie>/kdrop_link ... the kernel-drop tracer (state/kdrop.h)
@@ -27,8 +27,7 @@ struct store {
 	char dir[PATH_MAX];
 	int lock_fd;
 	int prog_fd;
-	int ports_fd;
-	int ports_overflow_fd;
+	struct ports ports;	/* the port table: fds, and its mapping when writable */
 	int pairs_fd;
 	int meta_fd;
 	int kdevs_fd;		/* -1 where the kernel-drop tracer is not loaded */
@@ -78,8 +77,5 @@ void store_link_path(const char *dir, const char *pair, int d, char *buf, size_t
 
 /* Has a reset unpinned these maps since they were opened? */
 bool store_retired(const struct store *st);
-
-/* The port table of this state, for ports_add(), ports_read() and ports_del(). */
-struct ports store_ports(const struct store *st);
 
 #endif /* __PAIRPATH_STATE_STORE_H */
