@@ -599,13 +599,9 @@ if [ $DO_SCALE = 1 ]; then
 	scale_main $SCALE_SIZES || FAILED=$((FAILED + 1))
 fi
 
-# The chart needs gnuplot: a full run installs it, a quick one does not wait.
-if ! command -v gnuplot >/dev/null && [ $QUICK = 0 ]; then
-	say "installing gnuplot-nox"
-	(export DEBIAN_FRONTEND=noninteractive
-	 timeout 300 apt-get update -qq && timeout 300 apt-get install -y -qq gnuplot-nox) \
-		>"$LOGS/apt" 2>&1 || say "could not install gnuplot-nox: no chart"
-fi
+# The chart needs gnuplot, which 'make bench' installs: without it, none.
+command -v gnuplot >/dev/null ||
+	say "gnuplot is not installed: no chart (make deps-bench installs gnuplot-nox)"
 
 # The program's own cost without a network: bpf_prog_test_run, no noise
 # from the stack, so the few nanoseconds between floor and pairpath show.
