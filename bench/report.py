@@ -200,7 +200,7 @@ M, C = Metric, Col
 METRICS = [
     # Noise at the start of a scenario's run.
     M("noise_test_runs", "other test runs seen at start", None,
-      lambda r: r["test_runs_running"]),
+      lambda r: r["test_runs_running"] - r["test_runs_ours"]),
     M("loadavg1", "1-minute load average at start", None, lambda r: r["loadavg_1min"]),
     M("foreign_tracers", "other kfree_skb tracers loaded", None,
       lambda r: r["kdrop_progs_loaded"] - r["kdrop_progs_ours"]),

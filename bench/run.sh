@@ -513,6 +513,19 @@ kdrop_progs() {
 	bpftool prog show 2>/dev/null | grep -cE '^[0-9]+: .* name pairpath_kdrop( |$)'
 }
 
+# The 'tests/run.sh' processes that are our own ancestors (make test runs
+# us): pgrep counts them, but they are not other test runs.
+own_test_runs() {
+	local pid=$PPID n=0 i
+	for i in $(seq 50); do
+		[[ $pid =~ ^[0-9]+$ ]] && [ "$pid" -gt 1 ] || break
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'tests/run.sh' && n=$((n + 1))
+		pid=$(awk '$1 == "PPid:" { print $2 }' "/proc/$pid/status" 2>/dev/null)
+	done
+	echo $n
+}
+OWN_TEST_RUNS=$(own_test_runs)
+
 # Build, check, measure, take down: one scenario, one repetition.
 run_one() {
 	local t0=$SECONDS rc msg m ours=0
@@ -521,6 +534,7 @@ run_one() {
 		return 0
 	fi
 	rec test_runs_running "$(pgrep -c -f 'tests/run.sh')"
+	rec test_runs_ours "$OWN_TEST_RUNS"
 	rec loadavg_1min "$(cut -d' ' -f1 /proc/loadavg)"
 	"setup_$SCN" >"$LOGS/setup-$SCN-$REP" 2>&1
 	rc=$?
@@ -563,10 +577,10 @@ run_one() {
 
 if [ "$WAIT_QUIET" -gt 0 ]; then
 	end=$((SECONDS + WAIT_QUIET))
-	while [ "$(pgrep -c -f 'tests/run.sh')" != 0 ] && [ $SECONDS -lt $end ]; do
+	while [ "$(pgrep -c -f 'tests/run.sh')" -gt "$OWN_TEST_RUNS" ] && [ $SECONDS -lt $end ]; do
 		sleep 5
 	done
-	say "other test runs at start: $(pgrep -c -f 'tests/run.sh')"
+	say "test runs at start: $(pgrep -c -f 'tests/run.sh'), $OWN_TEST_RUNS of them ours"
 fi
 
 START=$SECONDS
