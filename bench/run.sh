@@ -15,9 +15,13 @@
 #   --secs S       seconds per test (default 3)
 #   --cpu C        the CPU the one-CPU tests are pinned to (default 0)
 #   --out DIR      where results go (default bench/results)
+#   --scenarios L  only the scenarios of the list L (default: all ten)
+#   --no-scale     skip the scale test
+#   --only-scale   only the scale test (runs.csv is left as it is)
 #   --no-profile   skip the extra sink run per scenario under perf record
 #                  (a full run does it when perf is installed; --quick never)
-#   --wait-quiet S wait up to S seconds for no 'tests/run.sh' to be running
+#   --wait-quiet S wait up to S seconds for no other 'tests/run.sh' to run
+#   -h, --help     this text
 #
 # Everything runs in network namespaces named ppb<PID>-*, made here and
 # removed by a trap on exit; nothing else on the machine is touched.
