@@ -7,7 +7,8 @@
  *
  * run inside the netns that holds DEV_A and DEV_B. Frames entering DEV_A
  * go to DEV_B's peer and back. Remove the pins (or the devices) to
- * detach.
+ * detach. Prints one line of space-separated key=value pairs, the ids of
+ * what it attached: "prog_id_a=P link_id_a=L prog_id_b=P link_id_b=L".
  */
 #include <errno.h>
 #include <net/if.h>
@@ -28,8 +29,10 @@ static int silent(enum libbpf_print_level level, const char *fmt, va_list args)
 }
 
 /* Load one copy redirecting to `to`, attach it on `from`, pin the link. */
-static int attach_one(const char *from, const char *to, const char *pin)
+static int attach_one(const char *from, const char *to, const char *pin,
+		      struct bpf_link_info *info)
 {
+	__u32 len = sizeof(*info);
 	unsigned int from_idx = if_nametoindex(from), to_idx = if_nametoindex(to);
 	struct floor *skel;
 	int fd, err;
@@ -58,10 +61,18 @@ static int attach_one(const char *from, const char *to, const char *pin)
 			strerror(-err));
 		goto out;
 	}
-	err = bpf_obj_pin(fd, pin);
+	memset(info, 0, sizeof(*info));
+	err = bpf_obj_get_info_by_fd(fd, info, &len);
 	if (err) {
 		err = -errno;
-		fprintf(stderr, "floor: cannot pin %s: %s\n", pin, strerror(-err));
+		fprintf(stderr, "floor: cannot read the link on '%s': %s\n", from,
+			strerror(-err));
+	} else {
+		err = bpf_obj_pin(fd, pin);
+		if (err) {
+			err = -errno;
+			fprintf(stderr, "floor: cannot pin %s: %s\n", pin, strerror(-err));
+		}
 	}
 	/* The pin holds the link; our descriptor may go. */
 	close(fd);
@@ -72,6 +83,7 @@ out:
 
 int main(int argc, char **argv)
 {
+	struct bpf_link_info a, b;
 	char pin_a[4096], pin_b[4096];
 
 	if (argc != 4) {
@@ -81,11 +93,13 @@ int main(int argc, char **argv)
 	libbpf_set_print(silent);
 	snprintf(pin_a, sizeof(pin_a), "%s/floor_%s", argv[3], argv[1]);
 	snprintf(pin_b, sizeof(pin_b), "%s/floor_%s", argv[3], argv[2]);
-	if (attach_one(argv[1], argv[2], pin_a))
+	if (attach_one(argv[1], argv[2], pin_a, &a))
 		return 1;
-	if (attach_one(argv[2], argv[1], pin_b)) {
+	if (attach_one(argv[2], argv[1], pin_b, &b)) {
 		unlink(pin_a);
 		return 1;
 	}
+	printf("prog_id_a=%u link_id_a=%u prog_id_b=%u link_id_b=%u\n", a.prog_id, a.id,
+	       b.prog_id, b.id);
 	return 0;
 }

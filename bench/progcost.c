@@ -7,7 +7,11 @@
  * and pairpath's program on a port in its slot and on one in the
  * overflow hash. Their differences are what each program adds.
  *
- *   progcost [REPEAT]     prints "name ns_per_run" lines
+ *   progcost [REPEAT]
+ *
+ * prints one line of space-separated key=value pairs per program:
+ * "program=NAME repeat=R runs=7 median_ns=M min_ns=A max_ns=B", the ns
+ * per run of each of the 7 runs of R repetitions (as the kernel times them).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "pairpath.h"
+#include "tool.h"
 #include "state/ports.h"
 #include "floor.skel.h"
 #include "pairpath.skel.h"
@@ -29,8 +34,11 @@ static int cmp_u32(const void *a, const void *b)
 	return *(const __u32 *)a < *(const __u32 *)b ? -1 : *(const __u32 *)a > *(const __u32 *)b;
 }
 
-/* Median ns per run of prog_fd on the frame entering ifindex. */
-static long measure(int prog_fd, __u32 ifindex, __u32 repeat)
+/*
+ * Run prog_fd on the frame entering ifindex, RUNS times repeat times, and
+ * print the ns per run of the median, fastest and slowest of the RUNS.
+ */
+static int measure(const char *name, int prog_fd, __u32 ifindex, __u32 repeat)
 {
 	struct __sk_buff ctx = { .ingress_ifindex = ifindex };
 	__u32 ns[RUNS];
@@ -41,27 +49,40 @@ static long measure(int prog_fd, __u32 ifindex, __u32 repeat)
 			    .data_size_in = sizeof(frame), .ctx_in = &ctx,
 			    .ctx_size_in = sizeof(ctx), .repeat = repeat);
 
-		if (bpf_prog_test_run_opts(prog_fd, &opts))
-			return -errno;
+		if (bpf_prog_test_run_opts(prog_fd, &opts)) {
+			fprintf(stderr, "progcost: test run of %s failed: %s\n", name,
+				strerror(errno));
+			return -1;
+		}
 		ns[i] = opts.duration;
 	}
 	qsort(ns, RUNS, sizeof(ns[0]), cmp_u32);
-	return ns[RUNS / 2];
+	printf("program=%s repeat=%u runs=%d median_ns=%u min_ns=%u max_ns=%u\n", name, repeat,
+	       RUNS, ns[RUNS / 2], ns[0], ns[RUNS - 1]);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	__u32 repeat = argc > 1 ? strtoul(argv[1], NULL, 10) : 2000000;
 	struct pp_port port = { .peer.mtu = 1500, .pair_id = 1 };
 	struct pairpath *pp = NULL;
 	struct floor *fl = NULL;
+	long repeat = 2000000;
 	struct ports pt = {};
-	int err = 1;
+	int err = 1, ing, ret, i;
 
+	if (argc > 2) {
+		fprintf(stderr, "usage: progcost [REPEAT]\n");
+		return 2;
+	}
+	if (argc == 2 && parse_num("progcost", argv[1], 1, 100000000, &repeat))
+		return 2;
 	fl = floor__open();
 	pp = pairpath__open();
-	if (!fl || !pp)
+	if (!fl || !pp) {
+		fprintf(stderr, "progcost: cannot open the programs: %s\n", strerror(errno));
 		goto out;
+	}
 	fl->rodata->peer_ifindex = 1;
 	if (floor__load(fl) || pairpath__load(pp)) {
 		fprintf(stderr, "progcost: cannot load the programs: %s\n", strerror(errno));
@@ -72,25 +93,32 @@ int main(int argc, char **argv)
 	pt.stats_fd = bpf_map__fd(pp->maps.port_stats);
 	pt.peers_fd = bpf_map__fd(pp->maps.peer_devs);
 	pt.ncpus = libbpf_num_possible_cpus();
-	if (ports_map(&pt))
+	ret = ports_map(&pt);
+	if (ret) {
+		fprintf(stderr, "progcost: cannot map the ports: %s\n", strerror(-ret));
 		goto out;
+	}
 	memcpy(port.peer.mac, frame, 6);
-	/* The loopback device stands for the far veth: test_run redirects nothing. */
-	port.ifindex = 5;
-	if (ports_add(&pt, &port, 1))
+	/*
+	 * The second port has the first one's slot: it goes to the overflow
+	 * hash. The loopback device stands for the far veth: test_run
+	 * redirects nothing.
+	 */
+	for (i = 0; i < 2; i++) {
+		port.ifindex = 5 + i * PP_PORT_SLOTS;
+		ret = ports_add(&pt, &port, 1);
+		if (ret) {
+			fprintf(stderr, "progcost: cannot add port %u: %s\n", port.ifindex,
+				strerror(-ret));
+			goto out;
+		}
+	}
+	ing = bpf_program__fd(pp->progs.pairpath_ingress);
+	if (measure("floor", bpf_program__fd(fl->progs.floor_ingress), 5, repeat) ||
+	    measure("pairpath_slot", ing, 5, repeat) ||
+	    measure("pairpath_overflow", ing, 5 + PP_PORT_SLOTS, repeat) ||
+	    measure("pairpath_unpaired", ing, 77, repeat))
 		goto out;
-	/* Same slot, so this one goes to the overflow hash. */
-	port.ifindex = 5 + PP_PORT_SLOTS;
-	if (ports_add(&pt, &port, 1))
-		goto out;
-
-	printf("floor %ld\n", measure(bpf_program__fd(fl->progs.floor_ingress), 5, repeat));
-	printf("pairpath_slot %ld\n",
-	       measure(bpf_program__fd(pp->progs.pairpath_ingress), 5, repeat));
-	printf("pairpath_overflow %ld\n",
-	       measure(bpf_program__fd(pp->progs.pairpath_ingress), 5 + PP_PORT_SLOTS, repeat));
-	printf("pairpath_unpaired %ld\n",
-	       measure(bpf_program__fd(pp->progs.pairpath_ingress), 77, repeat));
 	err = 0;
 out:
 	ports_unmap(&pt);

@@ -1,19 +1,27 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-"""Summaries for bench/run.sh.
+"""Summaries for bench/run.sh. The runs hold raw readings only; every
+figure is derived from them by METRICS, the one table of metric
+definitions, and every table of results.md is laid out from it.
 
-  report.py OUT              runs.csv, scale*.csv -> results.md, results.csv,
-                             results.png (with gnuplot, when installed)
-  report.py memlock DIR N    one CSV row per BPF map (and program) that the
-                             pairpath pin directory DIR uses, for N pairs
+  report.py OUT              runs.csv, progcost.txt, scale.txt -> results.md,
+                             results.csv, results.png (with gnuplot, when
+                             installed)
+  report.py run OUT REP SCN  the headline metrics of one run, as key=value
+  report.py iperf3 FILE      the raw fields of an `iperf3 -J` result, as
+                             key=value
+  report.py memlock DIR      one key=value line per BPF map and program that
+                             the pairpath pin directory DIR uses
 """
 import csv
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
 import sys
+from typing import Callable, NamedTuple, Optional
 
 SCENARIO_NOTES = {
     "direct": "one veth pair straight from A to B, no host in between",
@@ -29,28 +37,544 @@ SCENARIO_NOTES = {
     "floor": "tcx program that only does bpf_redirect_peer(K, 0)",
 }
 
-# metric -> (unit, higher is better)
-METRICS = {
-    "sink_pps": ("packets/s", True),
-    "sink_sent_pps": ("packets/s", True),
-    "sink_cpu_s_per_mpkt": ("CPU-s per million packets", False),
-    "sink_own_cpu_ns_per_pkt": ("CPU ns per packet, sender + ksoftirqd", False),
-    "sink_softirq_share": ("share of busy time in softirq", None),
-    "sink_netrx_per_pkt": ("NET_RX softirqs per packet", None),
-    "tcp1_gbps": ("Gbit/s", True),
-    "tcp1_cpu_s_per_gb": ("CPU-s per GB", False),
-    "tcp1_own_cpu_s_per_gb": ("CPU-s per GB, iperf3 processes + ksoftirqd", False),
-    "rr_tps": ("transactions/s", True),
-    "rr_p50_us": ("us", False),
-    "rr_p99_us": ("us", False),
-    "x1_gbps": ("Gbit/s", True),
-    "x1_cpu_s_per_gb": ("CPU-s per GB (both CPUs)", False),
-    "x1_own_cpu_s_per_gb": ("CPU-s per GB, iperf3 processes", False),
-    "x4_gbps": ("Gbit/s", True),
-    "noise_test_runs": ("other test runs seen at start", None),
-    "loadavg1": ("1-minute load average at start", None),
-    "foreign_tracers": ("other kfree_skb tracers loaded", None),
+
+# ------------------------------------------------------------------ raw data
+
+def num(s):
+    for kind in (int, float):
+        try:
+            return kind(s)
+        except ValueError:
+            pass
+    return s
+
+
+def parse_kv(line):
+    """One line of space-separated key=value pairs, as a dict."""
+    return {k: num(v) for k, _, v in (w.partition("=") for w in line.split() if "=" in w)}
+
+
+class Source(NamedTuple):
+    """Where a kind of run comes from: the file, which of its records, the
+    keys that tell one run from another and those that name a table row
+    (a row's runs are its repetitions), and the row's name in results.csv."""
+    file: str
+    where: dict
+    run_by: tuple
+    row_by: tuple
+    name: str
+    refs: tuple = ()    # rows that results.csv divides by
+
+
+SOURCES = {
+    "scenario": Source("runs.csv", {}, ("rep", "scenario"), ("scenario",), "{scenario}",
+                       ("bridge", "direct")),
+    "program": Source("progcost.txt", {}, ("program",), ("program",), "progcost_{program}"),
+    "scale": Source("scale.txt", {"step": "calls"}, ("pairs",), ("pairs",),
+                    "scale_{pairs}_pairs"),
+    "batch": Source("scale.txt", {"step": "batch"}, ("pairs", "mode"), ("pairs", "mode"),
+                    "scale_batch_{mode}_{pairs}_pairs"),
+    "veths": Source("scale.txt", {"step": "veths"}, (), (), "scale_veths"),
 }
+
+
+def read_records(path):
+    """runs.csv rows (rep, scenario, key, value) or key=value lines, as dicts."""
+    try:
+        f = open(path)
+    except OSError:
+        return []
+    with f:
+        if not path.endswith(".csv"):
+            return [r for r in map(parse_kv, f) if r]
+        rows = csv.DictReader(f)
+        if rows.fieldnames and "key" not in rows.fieldnames:
+            sys.exit(f"report: {path} holds derived metrics (an older run.sh), not the raw "
+                     "readings they came from: run bench/run.sh again")
+        return [{"rep": num(r["rep"]), "scenario": r["scenario"], r["key"]: num(r["value"])}
+                for r in rows]
+
+
+class Run:
+    """The records of one run. r[key] is a metric computed before it, else
+    the key's raw value (its last one), else a value of meta.txt; r.all(key)
+    is every raw value of key in order, of the records that have `having`."""
+
+    def __init__(self, records, meta):
+        self.records, self.meta, self.metrics = records, meta, {}
+
+    def all(self, key, having=None):
+        v = [x[key] for x in self.records if key in x and (having is None or having in x)]
+        if not v:
+            raise KeyError(key)
+        return v
+
+    def __getitem__(self, key):
+        if key in self.metrics:
+            return self.metrics[key]
+        if any(key in x for x in self.records):
+            return self.all(key)[-1]
+        return num(self.meta[key])
+
+
+def load(out, meta):
+    """{source: {row: [Run, ...]}}, rows and runs in the order they came."""
+    data, cache = {}, {}
+    for sname, src in SOURCES.items():
+        path = os.path.join(out, src.file)
+        if path not in cache:
+            cache[path] = read_records(path)
+        runs = {}
+        for rec in cache[path]:
+            if all(k in rec for k in src.run_by) and \
+                    all(rec.get(k) == v for k, v in src.where.items()):
+                runs.setdefault(tuple(rec.get(k) for k in src.run_by), []).append(rec)
+        rows = data[sname] = {}
+        for key, recs in runs.items():
+            run = Run(recs, meta)
+            evaluate(run)
+            rows.setdefault(tuple(run[k] for k in src.row_by), []).append(run)
+    return data
+
+
+# ------------------------------------------------------- the metric table
+
+def d(r, key):
+    """How much a counter read before and after a test grew."""
+    return r[key + "_after"] - r[key + "_before"]
+
+
+def busy_s(r, test):
+    """CPU seconds /proc/stat counted busy over a test (all but idle, iowait)."""
+    return sum(d(r, f"{test}_{f}_jiffies")
+               for f in ("user", "nice", "system", "irq", "softirq", "steal")) / r["clk_tck"]
+
+
+def iperf_cpu_s(r, test):
+    """CPU seconds of the iperf3 client and server, as iperf3 reports them."""
+    return (r[test + "_cpu_host_total_pct"] + r[test + "_cpu_remote_total_pct"]) / 100 * \
+        r[test + "_received_seconds"]
+
+
+def spans(r, op):
+    """Microseconds each `op` of a scale step took, in order."""
+    return [e - s for s, e in zip(r.all(op + "_start_usec"), r.all(op + "_end_usec"))]
+
+
+def calls_ms(op, f):
+    """f of the milliseconds each `op` call of a scale step took, in order."""
+    return lambda r: f([x / 1e3 for x in spans(r, op)])
+
+
+def median_of_tenth(last):
+    """The median of the last tenth of xs, or of the first tenth after the
+    first item (which loads the program)."""
+    def f(xs):
+        k = max(1, len(xs) // 10)
+        return statistics.median(xs[-k:] if last else xs[1:1 + k] or xs)
+    return f
+
+
+class Col(NamedTuple):
+    """Where a metric shows: table, column number (cells sharing one are
+    joined with ' → '), header, view (cell: median (min–max); ratio, diff:
+    of the medians to row `ref`; quiet: cell over the quiet runs [n])."""
+    table: str
+    col: int
+    header: str
+    view: str = "cell"
+    ref: str = None
+
+
+class Metric(NamedTuple):
+    name: str
+    unit: str
+    better: Optional[bool]      # True: higher is better; False: lower; None: neither
+    formula: Callable           # raw keys of one run (and metrics above) -> value
+    fmt: str = None             # str.format of a cell; None: 3 significant digits
+    scale: float = 1            # cells show value * scale
+    show: tuple = ()            # Col...
+
+
+M, C = Metric, Col
+METRICS = [
+    # Noise at the start of a scenario's run.
+    M("noise_test_runs", "other test runs seen at start", None,
+      lambda r: r["test_runs_running"] - r["test_runs_ours"]),
+    M("loadavg1", "1-minute load average at start", None, lambda r: r["loadavg_1min"]),
+    M("foreign_tracers", "other kfree_skb tracers loaded", None,
+      lambda r: r["kdrop_progs_loaded"] - r["kdrop_progs_ours"]),
+    # (1) UDP sink, one CPU.
+    M("sink_delivered", "packets that reached B's UDP layer", True,
+      lambda r: d(r, "sink_udp_in_datagrams") + d(r, "sink_udp_in_errors")),
+    M("sink_pps", "packets/s", True, lambda r: r["sink_delivered"] / r["sink_elapsed_ns"] * 1e9,
+      scale=1e-6, show=(C("sink", 1, "Mpps"), C("sink", 3, "× bridge", "ratio", "bridge"),
+                        C("sink", 4, "× direct", "ratio", "direct"),
+                        C("chart", 1, "UDP sink, 64 B, one CPU (Mpps, higher is better)"))),
+    M("sink_ns_per_pkt", "ns per packet (1e9 / pps)", False, lambda r: 1e9 / r["sink_pps"],
+      show=(C("sink", 2, "extra ns/pkt vs direct", "diff", "direct"),)),
+    M("sink_sent_pps", "packets/s", True, lambda r: r["sink_sent"] / r["sink_elapsed_ns"] * 1e9),
+    M("sink_cpu_s_per_mpkt", "CPU-s per million packets", False,
+      lambda r: busy_s(r, "sink") / (r["sink_delivered"] / 1e6),
+      show=(C("sink", 8, "CPU-s per Mpkt (/proc/stat)"),)),
+    M("sink_softirq_share", "share of busy time in softirq", None,
+      lambda r: d(r, "sink_softirq_jiffies") / r["clk_tck"] / busy_s(r, "sink")),
+    M("sink_own_cpu_ns_per_pkt", "CPU ns per packet, sender + ksoftirqd", False,
+      lambda r: (r["sink_own_cpu_ns"] + d(r, "sink_ksoftirqd_ns")) / r["sink_delivered"],
+      show=(C("sink", 5, "own CPU ns/pkt"),
+            C("sink", 6, "own extra ns/pkt vs direct", "diff", "direct"),
+            C("sink", 7, "own CPU ns/pkt, quiet runs only", "quiet"))),
+    M("sink_netrx_per_pkt", "NET_RX softirqs per packet", None,
+      lambda r: d(r, "sink_netrx") / r["sink_delivered"]),
+    # (2) TCP single stream, one CPU.
+    M("tcp1_gbps", "Gbit/s", True, lambda r: r["tcp1_received_bits_per_second"] / 1e9,
+      show=(C("tcp1", 1, "Gbit/s"), C("tcp1", 2, "× bridge", "ratio", "bridge"),
+            C("tcp1", 3, "× direct", "ratio", "direct"),
+            C("chart", 2, "TCP single stream, one CPU (Gbit/s)"))),
+    M("tcp1_cpu_s_per_gb", "CPU-s per GB", False,
+      lambda r: busy_s(r, "tcp1") / (r["tcp1_received_bytes"] / 1e9),
+      show=(C("tcp1", 4, "CPU-s per GB (/proc/stat)"),)),
+    M("tcp1_own_cpu_s_per_gb", "CPU-s per GB, iperf3 processes + ksoftirqd", False,
+      lambda r: (iperf_cpu_s(r, "tcp1") + d(r, "tcp1_ksoftirqd_ns") / 1e9) /
+      (r["tcp1_received_bytes"] / 1e9),
+      show=(C("tcp1", 5, "own CPU-s per GB"),)),
+    # (3) TCP request/response, one CPU.
+    M("rr_tps", "transactions/s", True, lambda r: r["rr_transactions"] / r["rr_elapsed_ns"] * 1e9,
+      show=(C("rr", 3, "transactions/s"), C("rr", 4, "tps × bridge", "ratio", "bridge"),
+            C("rr", 5, "tps × direct", "ratio", "direct"))),
+    M("rr_p50_us", "us", False, lambda r: r["rr_p50_ns"] / 1e3,
+      show=(C("rr", 1, "p50 µs"),
+            C("chart", 3, "TCP request/response p50, one CPU (us, lower is better)"))),
+    M("rr_p99_us", "us", False, lambda r: r["rr_p99_ns"] / 1e3, show=(C("rr", 2, "p99 µs"),)),
+    # (4) iperf3 as users run it.
+    M("x1_gbps", "Gbit/s", True, lambda r: r["x1_received_bits_per_second"] / 1e9,
+      show=(C("cross", 1, "1 stream Gbit/s"), C("cross", 2, "× bridge", "ratio", "bridge"),
+            C("chart", 4, "iperf3 single stream, cross-CPU (Gbit/s, noisy)"))),
+    M("x1_cpu_s_per_gb", "CPU-s per GB (both CPUs)", False,
+      lambda r: busy_s(r, "x1") / (r["x1_received_bytes"] / 1e9),
+      show=(C("cross", 5, "CPU-s per GB (1 stream, both CPUs, /proc/stat)"),)),
+    M("x1_own_cpu_s_per_gb", "CPU-s per GB, iperf3 processes", False,
+      lambda r: iperf_cpu_s(r, "x1") / (r["x1_received_bytes"] / 1e9),
+      show=(C("cross", 6, "own CPU-s per GB"),)),
+    M("x4_gbps", "Gbit/s", True, lambda r: r["x4_received_bits_per_second"] / 1e9,
+      show=(C("cross", 3, "4 streams Gbit/s"), C("cross", 4, "× bridge", "ratio", "bridge"))),
+    # (7) The program alone: progcost.
+    M("prog_ns", "ns per run", False, lambda r: r["median_ns"], "{:.0f}",
+      show=(C("progcost", 1, "ns per run"), C("progcost", 2, "over floor", "diff", "floor"))),
+    # (5) Scale, one CLI call per pair.
+    M("attach_total_s", "s", False, calls_ms("attach", lambda x: sum(x) / 1e3), "{:.2f}",
+      show=(C("scale", 1, "attach total s"),)),
+    M("attach_first_ms", "ms", False, calls_ms("attach", lambda x: x[0]), "{:.1f}",
+      show=(C("scale", 2, "first attach ms"),)),
+    M("attach_per_pair_ms", "ms", False, calls_ms("attach", statistics.mean), "{:.1f}",
+      show=(C("scale", 3, "per pair ms (mean)"),)),
+    M("attach_median_ms", "ms", False, calls_ms("attach", statistics.median), "{:.1f}"),
+    M("attach_head_ms", "ms", False, calls_ms("attach", median_of_tenth(False)), "{:.1f}",
+      show=(C("scale", 4, "first 10% → last 10% ms"),)),
+    M("attach_tail_ms", "ms", False, calls_ms("attach", median_of_tenth(True)), "{:.1f}",
+      show=(C("scale", 4, ""),)),
+    M("detach_total_s", "s", False, calls_ms("detach", lambda x: sum(x) / 1e3), "{:.2f}",
+      show=(C("scale", 5, "detach total s"),)),
+    M("detach_per_pair_ms", "ms", False, calls_ms("detach", statistics.mean), "{:.1f}",
+      show=(C("scale", 6, "detach per pair ms"),)),
+    M("detach_median_ms", "ms", False, calls_ms("detach", statistics.median), "{:.1f}"),
+    M("detach_tail_ms", "ms", False, calls_ms("detach", median_of_tenth(True)), "{:.1f}"),
+    M("maps_bytes", "B", False, lambda r: sum(r.all("memlock_bytes", having="map")),
+      "{:,.0f} B", show=(C("scale", 7, "map memlock"),)),
+    M("progs_bytes", "B", False, lambda r: sum(r.all("memlock_bytes", having="prog")),
+      "{:,.0f} B", show=(C("scale", 8, "prog memlock"),)),
+    M("pins", "pins", None, lambda r: r["pins"], "{:.0f}", show=(C("scale", 9, "pins"),)),
+    # (8) Scale, one --batch run per mode, and a scrape of every pair.
+    M("attach_batch_s", "s", False, lambda r: spans(r, "attach_batch")[-1] / 1e6, "{:.3f} s",
+      show=(C("batch", 1, "attach --batch"),)),
+    M("detach_batch_s", "s", False, lambda r: spans(r, "detach_batch")[-1] / 1e6, "{:.3f} s",
+      show=(C("batch", 2, "detach --batch"),)),
+    M("batch_total_s", "s", False, lambda r: r["attach_batch_s"] + r["detach_batch_s"],
+      "{:.3f} s", show=(C("batch", 3, "total"),)),
+    M("batch_per_pair_ms", "ms", False, lambda r: r["batch_total_s"] * 1e3 / r["pairs"],
+      "{:.2f} ms", show=(C("batch", 4, "per pair"),)),
+    M("stats_prometheus_ms", "ms", False, lambda r: spans(r, "stats_prometheus")[-1] / 1e3,
+      "{:.1f} ms", show=(C("batch", 5, "stats --format prometheus"),)),
+    M("serve_scrape_ms", "ms, median of the scrapes", False,
+      lambda r: statistics.median(r.all("serve_scrape_s")) * 1e3, "{:.1f} ms",
+      show=(C("batch", 6, "serve /metrics"),)),
+    # The scale test's veths.
+    M("veths_setup_s", "s", False, lambda r: spans(r, "setup")[-1] / 1e6, "{:.1f}"),
+    M("veths_teardown_s", "s", False, lambda r: spans(r, "teardown")[-1] / 1e6, "{:.1f}"),
+]
+
+
+def evaluate(run):
+    """Every metric whose raw keys the run has, in table order."""
+    for m in METRICS:
+        try:
+            run.metrics[m.name] = float(m.formula(run))
+        except (KeyError, IndexError, ZeroDivisionError, statistics.StatisticsError):
+            pass
+
+
+# ------------------------------------------------------------ statistics
+
+def fmt(v, m=None):
+    if v is None:
+        return "–"
+    if m is not None:
+        v *= m.scale
+        if m.fmt:
+            return m.fmt.format(v)
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    if abs(v) >= 100:
+        return f"{v:.0f}"
+    if abs(v) >= 10:
+        return f"{v:.1f}"
+    return f"{v:.3g}" if abs(v) < 1 else f"{v:.2f}"
+
+
+class Stats:
+    def __init__(self, values):
+        self.values = values
+        self.n = len(values)
+        self.median = statistics.median(values)
+        self.min = min(values)
+        self.max = max(values)
+
+    def cell(self, m):
+        if self.n == 1:
+            return fmt(self.median, m)
+        return f"{fmt(self.median, m)} ({fmt(self.min, m)}–{fmt(self.max, m)})"
+
+
+def quiet(run):
+    """A run that started with no other test run and no other tracer."""
+    return run.metrics.get("noise_test_runs", 1) == 0 and \
+        run.metrics.get("foreign_tracers", 1) == 0
+
+
+class Summary:
+    def __init__(self, data):
+        self.data = data
+
+    def rows(self, source):
+        return list(self.data.get(source, {}))
+
+    def values(self, source, row, metric, where=None):
+        return [r.metrics[metric] for r in self.data.get(source, {}).get(row, [])
+                if metric in r.metrics and (where is None or where(r))]
+
+    def stats(self, source, row, metric, where=None):
+        v = self.values(source, row, metric, where)
+        return Stats(v) if v else None
+
+    def median(self, source, row, metric):
+        st = self.stats(source, row, metric)
+        return st.median if st else None
+
+    def compare(self, source, row, metric, ref, how):
+        a, b = self.median(source, row, metric), self.median(source, (ref,), metric)
+        if a is None or b is None or (how == "ratio" and not b):
+            return None
+        return a / b if how == "ratio" else a - b
+
+
+# ---------------------------------------------------------------- tables
+
+def view(S, source, row, m, c):
+    if c.view == "cell":
+        st = S.stats(source, row, m.name)
+        return st.cell(m) if st else "–"
+    if c.view == "quiet":
+        st = S.stats(source, row, m.name, quiet)
+        return f"{st.cell(m)} [{st.n}]" if st else "–"
+    v = S.compare(source, row, m.name, c.ref, c.view)
+    if v is None:
+        return "–"
+    return f"{v:.2f}" if c.view == "ratio" else f"{v * m.scale:+.0f}"
+
+
+def columns(table):
+    """{column number: [(metric, Col), ...]} of a table, in column order."""
+    cols = {}
+    for m in METRICS:
+        for c in m.show:
+            if c.table == table:
+                cols.setdefault(c.col, []).append((m, c))
+    return dict(sorted(cols.items()))
+
+
+class Table(NamedTuple):
+    source: str
+    title: str
+    labels: tuple       # headers of the row's name (the source's row_by)
+    intro: str = ""
+    after: tuple = ()   # footnotes: text, or a function of the Summary -> lines
+
+
+def render(tid, S):
+    """A table of TABLES: a row for every row of its source that has a value
+    in the first column, a column for every Col of METRICS naming it."""
+    t = TABLES[tid]
+    cols = columns(tid)
+    first = next(iter(cols.values()))[0][0].name
+    rows = [r for r in S.rows(t.source) if S.stats(t.source, r, first)]
+    if not rows:
+        return []
+    heads = list(t.labels) + [cs[0][1].header for cs in cols.values()]
+    L = [t.title + "\n"] + ([t.intro + "\n"] if t.intro else [])
+    L += ["| " + " | ".join(heads) + " |", "|---" * len(heads) + "|"]
+    for r in rows:
+        cells = [str(x) for x in r] + [" → ".join(view(S, t.source, r, m, c) for m, c in cs)
+                                       for cs in cols.values()]
+        L.append("| " + " | ".join(cells) + " |")
+    L.append("")
+    for a in t.after:
+        L += [a + "\n"] if isinstance(a, str) else a(S)
+    return L
+
+
+def scale_notes(S):
+    rows = S.rows("scale")
+    m = lambda row, name: S.median("scale", row, name)  # noqa: E731
+    L = []
+    a, b = (rows[0], rows[-1]) if len(rows) >= 2 else (None, None)
+    names = ("maps_bytes", "attach_head_ms", "attach_tail_ms", "detach_tail_ms")
+    if b and None not in [m(a, "maps_bytes")] + [m(b, x) for x in names]:
+        n, head, tail = b[0], m(b, "attach_head_ms"), m(b, "attach_tail_ms")
+        L.append(f"Growth: map memlock {(m(b, 'maps_bytes') - m(a, 'maps_bytes')) / (n - a[0]):+,.0f}"
+                 f" B per pair from {a[0]} to {n} pairs (the hash maps are preallocated at "
+                 "max_entries: they cost the same empty or full; the pins grow by 2 per pair, "
+                 f"the tcx links). Attach time per call within the {n}-pair step: {head:.1f} ms "
+                 f"over the first tenth, {tail:.1f} ms over the last, i.e. "
+                 f"{(tail - head) / (0.9 * n) * 1000:+.2f} µs more per pair already attached; "
+                 f"detach {m(b, 'detach_tail_ms'):.1f} ms per call at the end.\n")
+    setup = S.median("veths", (), "veths_setup_s")
+    if setup is not None:
+        down = S.median("veths", (), "veths_teardown_s") or 0
+        L.append(f"Making the veths with one `ip -batch` took {setup:.1f} s; taking the "
+                 f"namespaces down {down:.1f} s.\n")
+    # The maps and programs of the largest step, as bpftool gave them.
+    if rows:
+        recs = [x for run in S.data["scale"][rows[-1]] for x in run.records
+                if "map" in x or "prog" in x]
+        if recs:
+            L += [f"Maps and programs at {rows[-1][0]} pairs:\n",
+                  "| name | type | max_entries | key B | value B | memlock B |",
+                  "|---|---|---|---|---|---|"]
+            for x in recs:
+                name = x["map"] if "map" in x else "prog:" + x["prog"]
+                cells = [name, x.get("type", "prog")] + \
+                    [str(x.get(k, "")) for k in ("max_entries", "key_bytes", "value_bytes")]
+                L.append("| " + " | ".join(cells) + f" | {x['memlock_bytes']:,} |")
+            L.append("")
+    return L
+
+
+TABLES = {
+    "sink": Table(
+        "scenario", "## 1. UDP sink, 64-byte datagrams, one CPU", ("scenario",),
+        "A sender in A (`udpsink send`, sendmmsg batches of 64) pinned to one CPU; the "
+        "receive path runs in its softirq on that CPU. Counted: datagrams that reached B's "
+        "UDP layer (Udp: InDatagrams + InErrors in B's /proc/net/snmp; the socket is never "
+        "read). Extra ns/packet = 1e9/pps − 1e9/pps(direct). CPU cost from /proc/stat of "
+        "that CPU.",
+        ("*own CPU ns/pkt*: the sender's CPU time (getrusage; with tick-based accounting and "
+         "no IRQ time accounting in this kernel, the receive path it runs in softirq context "
+         "is part of it) plus ksoftirqd's on that CPU, per datagram delivered. It does not "
+         "fall when other work shares the CPU, so it is the steadier of the two costs here. "
+         "*quiet runs only*: the same over the runs that started with no other `tests/run.sh` "
+         "and no other kfree_skb tracer loaded [how many]. *CPU-s per Mpkt (/proc/stat)* "
+         "counts the whole CPU, other agents' work included.",)),
+    "tcp1": Table(
+        "scenario", "## 2. TCP single stream, client and server on one CPU (iperf3)",
+        ("scenario",), "",
+        ("*own CPU-s per GB*: iperf3 client and server CPU time (as iperf3 reports it) plus "
+         "ksoftirqd's, per GB received.",)),
+    "rr": Table("scenario",
+                "## 3. TCP request/response (1 byte each way), both ends on one CPU",
+                ("scenario",)),
+    "cross": Table("scenario",
+                   "## 4. iperf3 as users run it, cross-CPU (noisy: up to ~3x between runs)",
+                   ("scenario",)),
+    "scale": Table(
+        "scale", "## 5. Scale: the CLI attaching and detaching N pairs", ("pairs",),
+        "One host netns with 2×N veths (peers in 4 container namespaces); one `pairpath "
+        "attach` (then `detach`) invocation per pair, timed from the shell (process start "
+        "included). Each size starts from a reset, so its first attach loads and pins the "
+        "program and the tracer. Memory: `bytes_memlock` of every BPF map the pinned program "
+        "and tracer use (bpftool), and of the two programs.",
+        (scale_notes,)),
+    "progcost": Table(
+        "program",
+        "## 7. The program alone (bpf_prog_test_run, 64-byte frame, median of 7)",
+        ("program",)),
+    "batch": Table("batch", "## 8. Scale in one --batch run, and one scrape of every pair",
+                   ("pairs", "mode")),
+}
+
+
+# ------------------------------------------------------------ notes, misc
+
+# The differences the sink test is run for: (a, b, what a − b is).
+DIFFERENCES = ("sink_own_cpu_ns_per_pkt", [
+    ("pairpath_tcx", "direct", "pairpath (tcx, tracer loaded) over no host at all"),
+    ("bridge", "direct", "a bridge over no host at all"),
+    ("bridge", "pairpath_tcx", "a bridge over pairpath (tcx)"),
+    ("bridge_nf", "pairpath_tcx", "a bridge with br_netfilter over pairpath (tcx)"),
+    ("routed", "pairpath_tcx", "routing in H over pairpath (tcx)"),
+    ("mirred", "pairpath_tcx", "tc mirred over pairpath (tcx)"),
+    ("pairpath_tcx_notracer", "floor", "pairpath's program over the bare redirect"),
+    ("pairpath_tcx", "pairpath_tcx_notracer", "the kfree_skb tracer (tcx; the sink drops "
+     "every datagram, so this is a cost per drop)"),
+    ("pairpath_tc", "pairpath_tc_notracer", "the kfree_skb tracer (legacy tc)"),
+    ("pairpath_tc_notracer", "pairpath_tcx_notracer", "legacy tc over tcx"),
+])
+
+
+def differences(S):
+    metric, pairs = DIFFERENCES
+    L = []
+    for a, b, what in pairs:
+        v = S.compare("scenario", (a,), metric, b, "diff")
+        if v is not None:
+            L.append(f"- {what}: {v:+.0f} ns per packet")
+    if not L:
+        return []
+    return ["**Differences in the sink test** (medians of own CPU ns/packet, a − b):\n"] + \
+        L + [""]
+
+
+def noise(S, scns):
+    runs = [v for s in scns for v in S.values("scenario", (s,), "noise_test_runs")]
+    ft = [v for s in scns for v in S.values("scenario", (s,), "foreign_tracers") or [0]]
+    spreads = sorted((st.max - st.min) / st.median for st in
+                     (S.stats("scenario", (s,), "sink_own_cpu_ns_per_pkt") for s in scns)
+                     if st and st.n > 1 and st.median)
+    spread = (f" Over this run the spread (max − min) of a scenario's sink CPU ns/packet "
+              f"was {statistics.median(spreads) * 100:.0f}% of its median (median over "
+              f"scenarios; worst {spreads[-1] * 100:.0f}%)." if spreads else "")
+    return ["**Noise.** This is a 2-CPU VM shared with other agents running their "
+            f"tests: another `tests/run.sh` was running at the start of "
+            f"{sum(1 for v in runs if v > 0)} of {len(runs)} runs, and another pairpath "
+            "kfree_skb tracer (system-wide, it fires on every drop) was loaded during "
+            f"{sum(1 for v in ft if v > 0)} of {len(ft)}.{spread} The cross-CPU iperf3 "
+            "numbers swing far more (up to ~3x between runs) and are shown only because "
+            "users run them.\n"]
+
+
+def scenarios_table(S, wanted, scns, unavailable, failures):
+    L = ["## Scenarios\n", "| scenario | how A reaches B | status |", "|---|---|---|"]
+    for s in wanted:
+        if s in unavailable:
+            status = "unavailable: " + unavailable[s]
+        elif s in scns:
+            status = f"measured ({S.stats('scenario', (s,), 'sink_pps').n} runs)"
+        else:
+            status = "no data"
+        L.append(f"| {s} | {SCENARIO_NOTES.get(s, '')} | {status} |")
+    L.append("")
+    if failures:
+        L += ["**Failures:**\n"] + ["- " + " ".join(r) for r in failures] + [""]
+    return L
 
 
 def bpftool(*args):
@@ -61,7 +585,7 @@ def bpftool(*args):
     return json.loads(out.stdout)
 
 
-def memlock(pin_dir, pairs):
+def memlock(pin_dir):
     map_ids, progs = set(), []
     prog = bpftool("prog", "show", "pinned", os.path.join(pin_dir, "prog"))
     if prog:
@@ -81,15 +605,31 @@ def memlock(pin_dir, pairs):
             m = bpftool("map", "show", "pinned", path)
             if m:
                 map_ids.add(m["id"])
-    w = csv.writer(sys.stdout)
     for mid in sorted(map_ids):
         m = bpftool("map", "show", "id", str(mid))
         if m:
-            w.writerow([pairs, m.get("name", "?"), m["type"], m["max_entries"],
-                        m["bytes_key"], m["bytes_value"], m["bytes_memlock"]])
+            print(f"map={m.get('name', '?')} type={m['type']} max_entries={m['max_entries']} "
+                  f"key_bytes={m['bytes_key']} value_bytes={m['bytes_value']} "
+                  f"memlock_bytes={m['bytes_memlock']}")
     for p in progs:
-        w.writerow([pairs, "prog:" + p.get("name", "?"), "prog", "", "", "",
-                    p.get("bytes_memlock", 0)])
+        print(f"prog={p.get('name', '?')} memlock_bytes={p.get('bytes_memlock', 0)}")
+    return 0
+
+
+def iperf3(path):
+    """The raw fields of an iperf3 -J result that the metrics use."""
+    try:
+        with open(path) as f:
+            res = json.load(f)
+    except (OSError, ValueError) as e:
+        sys.exit(f"report: {path}: {e}")
+    if "error" in res:
+        sys.exit(f"report: iperf3: {res['error']}")
+    got = res["end"]["sum_received"]
+    cpu = res["end"].get("cpu_utilization_percent", {})
+    print(f"received_bits_per_second={got['bits_per_second']} received_bytes={got['bytes']} "
+          f"received_seconds={got['seconds']} cpu_host_total_pct={cpu.get('host_total', 0)} "
+          f"cpu_remote_total_pct={cpu.get('remote_total', 0)}")
     return 0
 
 
@@ -111,158 +651,6 @@ def read_tsv(path):
             return [line.rstrip("\n").split("\t") for line in f if line.strip()]
     except OSError:
         return []
-
-
-def fmt(v, digits=3):
-    if v is None:
-        return "–"
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    if abs(v) >= 100:
-        return f"{v:.0f}"
-    if abs(v) >= 10:
-        return f"{v:.1f}"
-    return f"{v:.{digits}g}" if abs(v) < 1 else f"{v:.2f}"
-
-
-class Stats:
-    def __init__(self, values):
-        self.values = values
-        self.n = len(values)
-        self.median = statistics.median(values)
-        self.min = min(values)
-        self.max = max(values)
-
-    def cell(self, scale=1.0, digits=3):
-        if self.n == 1:
-            return fmt(self.median * scale, digits)
-        return (f"{fmt(self.median * scale, digits)} "
-                f"({fmt(self.min * scale, digits)}–{fmt(self.max * scale, digits)})")
-
-
-def load_runs(out):
-    data = {}
-    order = []
-    path = os.path.join(out, "runs.csv")
-    if not os.path.exists(path):
-        return data, order
-    with open(path) as f:
-        for row in csv.DictReader(f):
-            s = row["scenario"]
-            if s not in order:
-                order.append(s)
-            try:
-                data.setdefault(s, {}).setdefault(row["metric"], []).append(
-                    float(row["value"]))
-            except ValueError:
-                pass
-    return data, order
-
-
-def quiet_stats(out, metric):
-    """Stats of a metric over the runs no other test run or tracer shared."""
-    runs = {}
-    path = os.path.join(out, "runs.csv")
-    if not os.path.exists(path):
-        return {}
-    with open(path) as f:
-        for row in csv.DictReader(f):
-            try:
-                runs.setdefault((row["rep"], row["scenario"]), {})[row["metric"]] = \
-                    float(row["value"])
-            except ValueError:
-                pass
-    vals = {}
-    for (_, scn), m in runs.items():
-        if metric in m and not m.get("noise_test_runs", 1) and \
-                not m.get("foreign_tracers", 1):
-            vals.setdefault(scn, []).append(m[metric])
-    return {scn: Stats(v) for scn, v in vals.items()}
-
-
-def summarize(data):
-    return {s: {m: Stats(v) for m, v in ms.items() if v} for s, ms in data.items()}
-
-
-def ratio(summary, scn, ref, metric):
-    a = summary.get(scn, {}).get(metric)
-    b = summary.get(ref, {}).get(metric)
-    if not a or not b or not b.median:
-        return None
-    return a.median / b.median
-
-
-def extra_ns(summary, scn):
-    a = summary.get(scn, {}).get("sink_pps")
-    d = summary.get("direct", {}).get("sink_pps")
-    if not a or not d or not a.median or not d.median:
-        return None
-    return 1e9 / a.median - 1e9 / d.median
-
-
-def get(summary, scn, metric):
-    return summary.get(scn, {}).get(metric)
-
-
-def rcell(v):
-    return "–" if v is None else f"{v:.2f}"
-
-
-def scale_summary(out):
-    path = os.path.join(out, "scale.csv")
-    if not os.path.exists(path):
-        return None
-    calls, other = {}, {}
-    with open(path) as f:
-        for row in csv.DictReader(f):
-            op, n, us = row["op"], int(row["pairs"]), int(row["usec"])
-            if op in ("attach", "detach"):
-                calls.setdefault((op, n), []).append(us)
-            else:
-                other[op] = us
-    mem = {}
-    mem_rows = {}
-    mpath = os.path.join(out, "scale_mem.csv")
-    if os.path.exists(mpath):
-        with open(mpath) as f:
-            for row in csv.DictReader(f):
-                n = int(row["pairs"])
-                kind = "progs" if row["type"] == "prog" else "maps"
-                mem.setdefault(n, {"maps": 0, "progs": 0})[kind] += int(row["memlock"])
-                mem_rows.setdefault(n, []).append(row)
-    pins = {}
-    ppath = os.path.join(out, "scale_pins.csv")
-    if os.path.exists(ppath):
-        with open(ppath) as f:
-            for row in csv.DictReader(f):
-                pins[int(row["pairs"])] = int(row["pins"])
-    sizes = sorted({n for _, n in calls})
-    rows = []
-    for n in sizes:
-        at = calls.get(("attach", n), [])
-        dt = calls.get(("detach", n), [])
-        if not at:
-            continue
-        tail = at[-max(1, len(at) // 10):]
-        head = at[1:1 + max(1, len(at) // 10)] or at
-        rows.append({
-            "n": n,
-            "attach_total_s": sum(at) / 1e6,
-            "attach_first_ms": at[0] / 1e3,
-            "attach_per_pair_ms": sum(at) / len(at) / 1e3,
-            "attach_median_ms": statistics.median(at) / 1e3,
-            "attach_head_ms": statistics.median(head) / 1e3,
-            "attach_tail_ms": statistics.median(tail) / 1e3,
-            "detach_total_s": sum(dt) / 1e6 if dt else None,
-            "detach_per_pair_ms": sum(dt) / len(dt) / 1e3 if dt else None,
-            "detach_median_ms": statistics.median(dt) / 1e3 if dt else None,
-            "detach_tail_ms": statistics.median(dt[-max(1, len(dt) // 10):]) / 1e3
-            if dt else None,
-            "maps_bytes": mem.get(n, {}).get("maps"),
-            "progs_bytes": mem.get(n, {}).get("progs"),
-            "pins": pins.get(n),
-        })
-    return {"rows": rows, "other": other, "mem_rows": mem_rows}
 
 
 # Areas of the kernel a sink packet's time goes to, by symbol.
@@ -288,42 +676,7 @@ AREAS = [
 ]
 
 
-def summary_lines(summary):
-    """A few differences computed from the medians of own CPU ns/packet."""
-    def own(s):
-        st = get(summary, s, "sink_own_cpu_ns_per_pkt")
-        return st.median if st else None
-
-    def diff(a, b):
-        x, y = own(a), own(b)
-        return None if x is None or y is None else x - y
-
-    L = []
-    pairs = [
-        ("pairpath_tcx", "direct", "pairpath (tcx, tracer loaded) over no host at all"),
-        ("bridge", "direct", "a bridge over no host at all"),
-        ("bridge", "pairpath_tcx", "a bridge over pairpath (tcx)"),
-        ("bridge_nf", "pairpath_tcx", "a bridge with br_netfilter over pairpath (tcx)"),
-        ("routed", "pairpath_tcx", "routing in H over pairpath (tcx)"),
-        ("mirred", "pairpath_tcx", "tc mirred over pairpath (tcx)"),
-        ("pairpath_tcx_notracer", "floor", "pairpath's program over the bare redirect"),
-        ("pairpath_tcx", "pairpath_tcx_notracer", "the kfree_skb tracer (tcx; the sink "
-         "drops every datagram, so this is a cost per drop)"),
-        ("pairpath_tc", "pairpath_tc_notracer", "the kfree_skb tracer (legacy tc)"),
-        ("pairpath_tc_notracer", "pairpath_tcx_notracer", "legacy tc over tcx"),
-    ]
-    for a, b, what in pairs:
-        d = diff(a, b)
-        if d is not None:
-            L.append(f"- {what}: {d:+.0f} ns per packet")
-    if not L:
-        return []
-    return ["**Differences in the sink test** (medians of own CPU ns/packet, a − b):\n"] + \
-        L + [""]
-
-
-def profile_table(out, summary, scns):
-    import re
+def profile_table(out, S, scns):
     pdir = os.path.join(out, "profile")
     if not os.path.isdir(pdir):
         return []
@@ -362,37 +715,29 @@ def profile_table(out, summary, scns):
     for a in names:
         cells = []
         for s in prof:
-            own = get(summary, s, "sink_own_cpu_ns_per_pkt")
-            v = prof[s][a] / 100 * own.median if own else None
-            cells.append("–" if v is None else f"{v:.0f}")
+            own = S.median("scenario", (s,), "sink_own_cpu_ns_per_pkt")
+            cells.append("–" if own is None else f"{prof[s][a] / 100 * own:.0f}")
         L.append(f"| {a} | " + " | ".join(cells) + " |")
     L.append("")
     return L
 
 
-def chart(out, summary, order):
+def chart(out, S, scns):
+    """One panel per Col of METRICS on table "chart": medians, bars min to max."""
     gnuplot = shutil.which("gnuplot")
     if not gnuplot:
         return "gnuplot is not installed: no chart"
-    panels = [
-        ("sink_pps", 1e-6, "UDP sink, 64 B, one CPU (Mpps, higher is better)"),
-        ("tcp1_gbps", 1, "TCP single stream, one CPU (Gbit/s)"),
-        ("rr_p50_us", 1, "TCP request/response p50, one CPU (us, lower is better)"),
-        ("x1_gbps", 1, "iperf3 single stream, cross-CPU (Gbit/s, noisy)"),
-    ]
-    scns = [s for s in order if get(summary, s, "sink_pps")]
+    panels = [(m, c.header) for cs in columns("chart").values() for m, c in cs]
     if not scns:
         return "no data for a chart"
     dat = os.path.join(out, "chart.dat")
     with open(dat, "w") as f:
         for i, s in enumerate(scns):
             cols = [str(i), s]
-            for m, k, _ in panels:
-                st = get(summary, s, m)
-                if st:
-                    cols += [f"{st.median * k:.6g}", f"{st.min * k:.6g}", f"{st.max * k:.6g}"]
-                else:
-                    cols += ["NaN"] * 3
+            for m, _ in panels:
+                st = S.stats("scenario", (s,), m.name)
+                cols += ([f"{v * m.scale:.6g}" for v in (st.median, st.min, st.max)] if st
+                         else ["NaN"] * 3)
             f.write(" ".join(cols) + "\n")
     script = [
         "set terminal pngcairo size 1400,1000 font 'sans,10'" if _has_cairo(gnuplot)
@@ -408,7 +753,7 @@ def chart(out, summary, order):
         "set xrange [-0.6:%f]" % (len(scns) - 0.4),
         "unset key",
     ]
-    for j, (_, _, title) in enumerate(panels):
+    for j, (_, title) in enumerate(panels):
         c = 3 + 3 * j
         script += [
             f"set title \"{title}\"",
@@ -431,225 +776,58 @@ def _has_cairo(gnuplot):
     return "pngcairo" in (r.stdout + r.stderr)
 
 
-def report(out):
-    meta = read_meta(out)
-    data, order = load_runs(out)
-    summary = summarize(data)
-    unavailable = {r[0]: r[1] if len(r) > 1 else "" for r in read_tsv(
-        os.path.join(out, "unavailable.tsv"))}
-    failures = read_tsv(os.path.join(out, "failures.tsv"))
-    scale = scale_summary(out)
-    wanted = meta.get("scenarios", "").split() or order
+def write_csv(out, S):
+    """results.csv: a row per row of every source and metric it has."""
+    def g(v, spec):
+        return "" if v is None else format(v, spec)
 
-    # results.csv: one row per scenario and metric
     with open(os.path.join(out, "results.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["scenario", "metric", "unit", "n", "median", "min", "max",
-                    "ratio_to_bridge", "ratio_to_direct"])
-        for s in order:
-            for m, st in summary.get(s, {}).items():
-                rb, rd = ratio(summary, s, "bridge", m), ratio(summary, s, "direct", m)
-                w.writerow([s, m, METRICS.get(m, ("", None))[0], st.n,
-                            f"{st.median:.6g}", f"{st.min:.6g}", f"{st.max:.6g}",
-                            "" if rb is None else f"{rb:.4f}",
-                            "" if rd is None else f"{rd:.4f}"])
-            if s in summary and "sink_pps" in summary[s]:
-                e = extra_ns(summary, s)
-                w.writerow([s, "sink_extra_ns_per_pkt_vs_direct", "ns", summary[s]["sink_pps"].n,
-                            "" if e is None else f"{e:.2f}", "", "", "", ""])
-        if scale:
-            for r in scale["rows"]:
-                for k, v in r.items():
-                    if k != "n" and v is not None:
-                        w.writerow([f"scale_{r['n']}_pairs", k, "", 1, f"{v:.6g}", "", "",
-                                    "", ""])
+                    "ratio_to_bridge", "ratio_to_direct", "better", "diff_to_direct"])
+        for sname, src in SOURCES.items():
+            for row in S.rows(sname):
+                name = src.name.format(**dict(zip(src.row_by, row)))
+                for m in METRICS:
+                    st = S.stats(sname, row, m.name)
+                    if not st:
+                        continue
+                    cmp = [S.compare(sname, row, m.name, ref, how) if ref in src.refs else None
+                           for ref, how in (("bridge", "ratio"), ("direct", "ratio"),
+                                            ("direct", "diff"))]
+                    w.writerow([name, m.name, m.unit, st.n, g(st.median, ".6g"),
+                                g(st.min, ".6g"), g(st.max, ".6g"), g(cmp[0], ".4f"),
+                                g(cmp[1], ".4f"),
+                                {True: "higher", False: "lower"}.get(m.better, ""),
+                                g(cmp[2], ".6g")])
 
-    scns = [s for s in order if s in summary and "sink_pps" in summary[s]]
-    L = []
-    L.append("# pairpath benchmark results\n")
-    L.append(f"Machine: kernel `{meta.get('kernel', '?')}`, {meta.get('nproc', '?')} CPUs "
-             f"(`{meta.get('cpu_model', '?')}`), run {meta.get('date', '?')}; "
-             f"{meta.get('pairpath', '')}; {meta.get('iperf3', '')}.\n")
-    L.append(f"Settings: {meta.get('reps', '?')} repetition(s) of every scenario, run "
-             f"interleaved (A B C … A B C …), {meta.get('secs', '?')} s per test; "
-             f"one-CPU tests pinned to CPU {meta.get('cpu', '?')}. Cells are "
-             "median (min–max). Ratios divide medians.\n")
-    noise = [st for s in scns for m, st in summary[s].items() if m == "noise_test_runs"]
-    busy = sum(1 for st in noise for v in st.values if v > 0)
-    spreads = sorted((st.max - st.min) / st.median for s in scns
-                     for m, st in summary[s].items()
-                     if m == "sink_own_cpu_ns_per_pkt" and st.n > 1 and st.median)
-    spread = (f" Over this run the spread (max − min) of a scenario's sink CPU ns/packet "
-              f"was {statistics.median(spreads) * 100:.0f}% of its median (median over "
-              f"scenarios; worst {spreads[-1] * 100:.0f}%)." if spreads else "")
-    runs = sum(st.n for st in noise)
-    ft = [v for s in scns for v in (get(summary, s, "foreign_tracers") or Stats([0])).values]
-    L.append("**Noise.** This is a 2-CPU VM shared with other agents running their "
-             f"tests: another `tests/run.sh` was running at the start of {busy} of {runs} "
-             "runs, and another pairpath kfree_skb tracer (system-wide, it fires on "
-             "every drop) was loaded during "
-             f"{sum(1 for v in ft if v > 0)} of {len(ft)}.{spread} The cross-CPU iperf3 "
-             "numbers swing far more (up to ~3x between runs) and are shown only because "
-             "users run them.\n")
-    L += summary_lines(summary)
 
-    if scns:
-        L.append("## 1. UDP sink, 64-byte datagrams, one CPU\n")
-        L.append("A sender in A (`udpsink send`, sendmmsg batches of 64) pinned to one "
-                 "CPU; the receive path runs in its softirq on that CPU. Counted: "
-                 "datagrams that reached B's UDP layer (Udp: InDatagrams + InErrors in "
-                 "B's /proc/net/snmp; the socket is never read). Extra ns/packet = "
-                 "1e9/pps − 1e9/pps(direct). CPU cost from /proc/stat of that CPU.\n")
-        quiet = quiet_stats(out, "sink_own_cpu_ns_per_pkt")
-        L.append("| scenario | Mpps | extra ns/pkt vs direct | × bridge | × direct | "
-                 "own CPU ns/pkt | own extra ns/pkt vs direct | own CPU ns/pkt, quiet runs "
-                 "only | CPU-s per Mpkt (/proc/stat) |")
-        L.append("|---|---|---|---|---|---|---|---|---|")
-        for s in scns:
-            st = summary[s]
-            e = extra_ns(summary, s)
-            own = st.get("sink_own_cpu_ns_per_pkt")
-            down = get(summary, "direct", "sink_own_cpu_ns_per_pkt")
-            oe = own.median - down.median if own and down else None
-            L.append(f"| {s} | {st['sink_pps'].cell(1e-6)} | "
-                     f"{'–' if e is None else f'{e:+.0f}'} | "
-                     f"{rcell(ratio(summary, s, 'bridge', 'sink_pps'))} | "
-                     f"{rcell(ratio(summary, s, 'direct', 'sink_pps'))} | "
-                     f"{own.cell() if own else '–'} | "
-                     f"{'–' if oe is None else f'{oe:+.0f}'} | "
-                     f"{quiet[s].cell() + f' [{quiet[s].n}]' if s in quiet else '–'} | "
-                     f"{st['sink_cpu_s_per_mpkt'].cell() if 'sink_cpu_s_per_mpkt' in st else '–'} |")
-        L.append("")
-        L.append("*own CPU ns/pkt*: the sender's CPU time (getrusage; with tick-based "
-                 "accounting and no IRQ time accounting in this kernel, the receive path "
-                 "it runs in softirq context is part of it) plus ksoftirqd's on that CPU, "
-                 "per datagram delivered. It does not fall when other work shares the "
-                 "CPU, so it is the steadier of the two costs here. *quiet runs only*: "
-                 "the same over the runs that started with no other `tests/run.sh` "
-                 "and no other kfree_skb tracer loaded [how many]. *CPU-s per Mpkt "
-                 "(/proc/stat)* counts the whole CPU, other agents' work included.\n")
+def report(out):
+    meta = read_meta(out)
+    S = Summary(load(out, meta))
+    unavailable = {r[0]: r[1] if len(r) > 1 else "" for r in read_tsv(
+        os.path.join(out, "unavailable.tsv"))}
+    failures = read_tsv(os.path.join(out, "failures.tsv"))
+    scns = [s for (s,) in S.rows("scenario") if S.stats("scenario", (s,), "sink_pps")]
+    wanted = meta.get("scenarios", "").split() or [s for (s,) in S.rows("scenario")]
+    write_csv(out, S)
 
-        L.append("## 2. TCP single stream, client and server on one CPU (iperf3)\n")
-        L.append("| scenario | Gbit/s | × bridge | × direct | CPU-s per GB (/proc/stat) | "
-                 "own CPU-s per GB |")
-        L.append("|---|---|---|---|---|---|")
-        for s in scns:
-            st = summary[s]
-            if "tcp1_gbps" not in st:
-                continue
-            L.append(f"| {s} | {st['tcp1_gbps'].cell()} | "
-                     f"{rcell(ratio(summary, s, 'bridge', 'tcp1_gbps'))} | "
-                     f"{rcell(ratio(summary, s, 'direct', 'tcp1_gbps'))} | "
-                     f"{st['tcp1_cpu_s_per_gb'].cell() if 'tcp1_cpu_s_per_gb' in st else '–'} | "
-                     f"{st['tcp1_own_cpu_s_per_gb'].cell() if 'tcp1_own_cpu_s_per_gb' in st else '–'} |")
-        L.append("")
-        L.append("*own CPU-s per GB*: iperf3 client and server CPU time (as iperf3 reports "
-                 "it) plus ksoftirqd's, per GB received.\n")
-
-        L.append("## 3. TCP request/response (1 byte each way), both ends on one CPU\n")
-        L.append("| scenario | p50 µs | p99 µs | transactions/s | tps × bridge | "
-                 "tps × direct |")
-        L.append("|---|---|---|---|---|---|")
-        for s in scns:
-            st = summary[s]
-            if "rr_tps" not in st:
-                continue
-            L.append(f"| {s} | {st['rr_p50_us'].cell()} | {st['rr_p99_us'].cell()} | "
-                     f"{st['rr_tps'].cell()} | "
-                     f"{rcell(ratio(summary, s, 'bridge', 'rr_tps'))} | "
-                     f"{rcell(ratio(summary, s, 'direct', 'rr_tps'))} |")
-        L.append("")
-
-        L.append("## 4. iperf3 as users run it, cross-CPU (noisy: up to ~3x between runs)\n")
-        L.append("| scenario | 1 stream Gbit/s | × bridge | 4 streams Gbit/s | × bridge | "
-                 "CPU-s per GB (1 stream, both CPUs, /proc/stat) | own CPU-s per GB |")
-        L.append("|---|---|---|---|---|---|---|")
-        for s in scns:
-            st = summary[s]
-            if "x1_gbps" not in st:
-                continue
-            L.append(f"| {s} | {st['x1_gbps'].cell()} | "
-                     f"{rcell(ratio(summary, s, 'bridge', 'x1_gbps'))} | "
-                     f"{st['x4_gbps'].cell() if 'x4_gbps' in st else '–'} | "
-                     f"{rcell(ratio(summary, s, 'bridge', 'x4_gbps'))} | "
-                     f"{st['x1_cpu_s_per_gb'].cell() if 'x1_cpu_s_per_gb' in st else '–'} | "
-                     f"{st['x1_own_cpu_s_per_gb'].cell() if 'x1_own_cpu_s_per_gb' in st else '–'} |")
-        L.append("")
-
-    L.append("## Scenarios\n")
-    L.append("| scenario | how A reaches B | status |")
-    L.append("|---|---|---|")
-    for s in wanted:
-        if s in unavailable:
-            status = "unavailable: " + unavailable[s]
-        elif s in scns:
-            status = f"measured ({summary[s]['sink_pps'].n} runs)"
-        else:
-            status = "no data"
-        L.append(f"| {s} | {SCENARIO_NOTES.get(s, '')} | {status} |")
-    L.append("")
-    if failures:
-        L.append("**Failures:**\n")
-        for r in failures:
-            L.append("- " + " ".join(r))
-        L.append("")
-
-    if scale and scale["rows"]:
-        L.append("## 5. Scale: the CLI attaching and detaching N pairs\n")
-        L.append("One host netns with 2×N veths (peers in 4 container namespaces); one "
-                 "`pairpath attach` (then `detach`) invocation per pair, timed from the "
-                 "shell (process start included). Each size starts from a reset, so its "
-                 "first attach loads and pins the program and the tracer. Memory: "
-                 "`bytes_memlock` of every BPF map the pinned program and tracer use "
-                 "(bpftool), and of the two programs.\n")
-        L.append("| pairs | attach total s | first attach ms | per pair ms (mean) | "
-                 "first 10% → last 10% ms | detach total s | detach per pair ms | "
-                 "map memlock | prog memlock | pins |")
-        L.append("|---|---|---|---|---|---|---|---|---|---|")
-        for r in scale["rows"]:
-            L.append(f"| {r['n']} | {r['attach_total_s']:.2f} | {r['attach_first_ms']:.1f} | "
-                     f"{r['attach_per_pair_ms']:.1f} | "
-                     f"{r['attach_head_ms']:.1f} → {r['attach_tail_ms']:.1f} | "
-                     f"{r['detach_total_s']:.2f} | {r['detach_per_pair_ms']:.1f} | "
-                     f"{r['maps_bytes'] or 0:,} B | {r['progs_bytes'] or 0:,} B | "
-                     f"{r['pins'] if r['pins'] is not None else '–'} |")
-        rows = scale["rows"]
-        if len(rows) >= 2 and rows[-1]["maps_bytes"] is not None and \
-                rows[0]["maps_bytes"] is not None:
-            a, b = rows[0], rows[-1]
-            dn = b["n"] - a["n"]
-            L.append("")
-            L.append(f"Growth: map memlock {(b['maps_bytes'] - a['maps_bytes']) / dn:+,.0f} B "
-                     f"per pair from {a['n']} to {b['n']} pairs (the hash maps are "
-                     "preallocated at max_entries: they cost the same empty or full; the "
-                     "pins grow by 2 per pair, the tcx links). Attach time per call "
-                     f"within the {b['n']}-pair step: {b['attach_head_ms']:.1f} ms over the "
-                     f"first tenth, {b['attach_tail_ms']:.1f} ms over the last, i.e. "
-                     f"{(b['attach_tail_ms'] - b['attach_head_ms']) / (0.9 * b['n']) * 1000:+.2f}"
-                     " µs more per pair already attached; detach "
-                     f"{b['detach_tail_ms']:.1f} ms per call at the end.")
-        other = scale["other"]
-        if "setup" in other:
-            L.append(f"\nMaking the veths with one `ip -batch` took "
-                     f"{other['setup'] / 1e6:.1f} s; taking the namespaces down "
-                     f"{other.get('teardown', 0) / 1e6:.1f} s.")
-        if scale["mem_rows"]:
-            n = max(scale["mem_rows"])
-            L.append(f"\nMaps and programs at {n} pairs:\n")
-            L.append("| name | type | max_entries | key B | value B | memlock B |")
-            L.append("|---|---|---|---|---|---|")
-            for r in scale["mem_rows"][n]:
-                L.append(f"| {r['map']} | {r['type']} | {r['max_entries']} | {r['key']} | "
-                         f"{r['value']} | {int(r['memlock']):,} |")
-        L.append("")
-
-    L += profile_table(out, summary, scns)
-    msg = chart(out, summary, scns)
-    if msg:
-        L.append(f"Chart: {msg}.\n")
-    else:
-        L.append("![results](results.png)\n")
-
+    L = ["# pairpath benchmark results\n",
+         f"Machine: kernel `{meta.get('kernel', '?')}`, {meta.get('nproc', '?')} CPUs "
+         f"(`{meta.get('cpu_model', '?')}`), run {meta.get('date', '?')}; "
+         f"{meta.get('pairpath', '')}; {meta.get('iperf3', '')}.\n",
+         f"Settings: {meta.get('reps', '?')} repetition(s) of every scenario, run "
+         f"interleaved (A B C … A B C …), {meta.get('secs', '?')} s per test; "
+         f"one-CPU tests pinned to CPU {meta.get('cpu', '?')}. Cells are "
+         "median (min–max). Ratios divide medians.\n"]
+    L += noise(S, scns) + differences(S)
+    for tid in ("sink", "tcp1", "rr", "cross"):
+        L += render(tid, S)
+    L += scenarios_table(S, wanted, scns, unavailable, failures)
+    L += render("scale", S)
+    L += profile_table(out, S, scns)
+    msg = chart(out, S, scns)
+    L.append(f"Chart: {msg}.\n" if msg else "![results](results.png)\n")
     L.append("## How it was measured\n")
     L.append("- Every scenario builds the same topology in fresh namespaces "
              "(A=10.88.0.1, B=10.88.0.2, IPv6 off), checks A can ping B, measures, and "
@@ -667,17 +845,37 @@ def report(out):
              "backlog hop (bridge, routed, mirred) is drained in the same round; the "
              "share of the CPU's busy time spent in softirq (`sink_softirq_share`) "
              "does tell the paths apart.\n"
-             "- `runs.csv` has every run; `results.csv` the medians, ranges and ratios.")
+             "- `runs.csv` has every run's raw readings (`progcost.txt`, `scale.txt` those "
+             "of the program and the scale test); `results.csv` the medians, ranges and "
+             "ratios that `bench/report.py` derives from them (its METRICS table).\n")
+    L += render("progcost", S) + render("batch", S)
     with open(os.path.join(out, "results.md"), "w") as f:
-        f.write("\n".join(L) + "\n")
+        f.write("\n".join(L).rstrip("\n") + "\n")
+    return 0
+
+
+def headline(out, rep, scn):
+    """The first column of every scenario table, for one run."""
+    data = load(out, read_meta(out))
+    for run in data["scenario"].get((scn,), []):
+        if str(run["rep"]) == rep:
+            names = [cs[0][0] for tid, t in TABLES.items() if t.source == "scenario"
+                     for cs in list(columns(tid).values())[:1]]
+            print(" ".join(f"{m.name}={fmt(run.metrics[m.name])}" for m in names
+                           if m.name in run.metrics))
     return 0
 
 
 def main():
-    if len(sys.argv) == 4 and sys.argv[1] == "memlock":
-        return memlock(sys.argv[2], int(sys.argv[3]))
-    if len(sys.argv) == 2:
-        return report(sys.argv[1])
+    a = sys.argv[1:]
+    if len(a) == 2 and a[0] == "memlock":
+        return memlock(a[1])
+    if len(a) == 2 and a[0] == "iperf3":
+        return iperf3(a[1])
+    if len(a) == 4 and a[0] == "run":
+        return headline(*a[1:])
+    if len(a) == 1:
+        return report(a[0])
     print(__doc__, file=sys.stderr)
     return 2
 

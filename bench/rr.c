@@ -4,10 +4,14 @@
  *
  *	rr server PORT MAX_SECS
  *		accept one connection, echo every SIZE-byte request until
- *		the client closes; print "ready" once listening.
+ *		the client closes; print "ready=1 port=P" once listening.
  *	rr client ADDR PORT SECS [SIZE]
  *		send SIZE bytes (1), wait for as many back, for SECS seconds;
- *		print "transactions N tps X p50_us Y p99_us Z".
+ *		print "transactions=N elapsed_ns=E samples=S p50_ns=X
+ *		p99_ns=Y size_bytes=Z", the percentiles over the first S
+ *		transactions' latencies.
+ *
+ * Output is one line of space-separated key=value pairs, units in the keys.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -69,7 +73,7 @@ static int do_server(long port, long max_secs)
 		perror("rr: server socket");
 		return 1;
 	}
-	printf("ready\n");
+	printf("ready=1 port=%ld\n", port);
 	fflush(stdout);
 	/* The deadline bounds a client that never comes or never leaves. */
 	alarm(max_secs);
@@ -149,9 +153,8 @@ static int do_client(const char *host, long port, long secs, long size)
 		return 1;
 	}
 	qsort(lat, n, sizeof(*lat), cmp_u32);
-	printf("transactions %llu tps %.1f p50_us %.3f p99_us %.3f\n", count,
-	       count * 1e9 / (t1 - start), lat[n / 2] / 1e3,
-	       lat[(size_t)(n * 0.99)] / 1e3);
+	printf("transactions=%llu elapsed_ns=%llu samples=%zu p50_ns=%u p99_ns=%u size_bytes=%ld\n",
+	       count, t1 - start, n, lat[n / 2], lat[(size_t)(n * 0.99)], size);
 	free(lat);
 	return 0;
 }

@@ -15,12 +15,21 @@
 #   --secs S       seconds per test (default 3)
 #   --cpu C        the CPU the one-CPU tests are pinned to (default 0)
 #   --out DIR      where results go (default bench/results)
+#   --scenarios L  only the scenarios of the list L (default: all ten)
+#   --no-scale     skip the scale test
+#   --only-scale   only the scale test (runs.csv is left as it is)
 #   --no-profile   skip the extra sink run per scenario under perf record
 #                  (a full run does it when perf is installed; --quick never)
-#   --wait-quiet S wait up to S seconds for no 'tests/run.sh' to be running
+#   --wait-quiet S wait up to S seconds for no other 'tests/run.sh' to run
+#   -h, --help     this text
 #
 # Everything runs in network namespaces named ppb<PID>-*, made here and
 # removed by a trap on exit; nothing else on the machine is touched.
+#
+# It records raw readings only: runs.csv has a row (rep,scenario,key,value)
+# per key=value the tools print and per counter read before and after a
+# test; progcost.txt and scale.txt hold key=value lines. bench/report.py
+# derives every figure from them (bench/README.md, "How a number is taken").
 set -u
 set -o pipefail
 export LC_ALL=C
@@ -50,7 +59,7 @@ while [ $# -gt 0 ]; do
 	--only-scale) DO_MAIN=0 ;;
 	--no-profile) PROFILE=0 ;;
 	--wait-quiet) WAIT_QUIET=${2:?}; shift ;;
-	-h|--help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) awk 'NR > 2 && !/^#/ { exit } NR > 2 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 	*) die "unknown option '$1' (try --help)" ;;
 	esac
 	shift
@@ -69,7 +78,7 @@ for s in $SCENARIOS; do
 done
 
 [ "$(id -u)" = 0 ] || die "needs root (namespaces, BPF)"
-for f in "$PAIRPATH" "$TOOLS/udpsink" "$TOOLS/rr" "$TOOLS/floor"; do
+for f in "$PAIRPATH" "$TOOLS/udpsink" "$TOOLS/rr" "$TOOLS/floor" "$TOOLS/progcost"; do
 	[ -x "$f" ] || die "$f is missing: run 'make bench-tools' first"
 done
 for t in ip tc bpftool iperf3 taskset timeout ss "$PY"; do
@@ -136,7 +145,7 @@ UNAVAIL=$OUT/unavailable.tsv
 FAILS=$OUT/failures.tsv
 : >"$UNAVAIL"
 : >"$FAILS"
-[ $DO_MAIN = 1 ] && echo "rep,scenario,metric,value" >"$RAW"
+[ $DO_MAIN = 1 ] && echo "rep,scenario,key,value" >"$RAW"
 FAILED=0
 
 say() { echo "bench: $*"; }
@@ -167,11 +176,11 @@ bg_stop() {
 	BG_PIDS=("${keep[@]}")
 }
 
-# Wait until a line appears in a file: wait_line FILE TEXT
-wait_line() {
+# Wait until a tool says ready=1 in its log: wait_ready FILE
+wait_ready() {
 	local i
 	for i in $(seq 100); do
-		grep -qx "$2" "$1" 2>/dev/null && return 0
+		grep -qE '^ready=1( |$)' "$1" 2>/dev/null && return 0
 		sleep 0.05
 	done
 	return 1
@@ -186,32 +195,53 @@ wait_listen() {	# NS PORT
 	return 1
 }
 
-# Busy jiffies of one CPU ("cpuN") or all ("cpu"), and the softirq part.
-cpu_jiffies() {
-	awk -v c="$1" '$1 == c { print $2 + $3 + $4 + $7 + $8 + $9, $8 }' /proc/stat
+# Raw counters, each as key=value. The /proc/stat fields that count as
+# busy, of one CPU ("cpuN") or all ("cpu").
+cpu_kv() {	# ROW
+	awk -v c="$1" '$1 == c { printf "user_jiffies=%s nice_jiffies=%s system_jiffies=%s " \
+		"irq_jiffies=%s softirq_jiffies=%s steal_jiffies=%s\n", $2, $3, $4, $7, $8, $9 }' \
+		/proc/stat
 }
 
-# Run time (ns) of ksoftirqd on a CPU: softirq work it took over.
-ksoftirqd_ns() {	# CPU
-	local pid
-	pid=$(pgrep -x "ksoftirqd/$1" | head -n 1)
-	[ -n "$pid" ] && cut -d' ' -f1 "/proc/$pid/schedstat" 2>/dev/null || echo 0
+# Run time (ns) of ksoftirqd on the test CPU: softirq work it took over.
+ksoftirqd_kv() {
+	local pid ns=0
+	pid=$(pgrep -x "ksoftirqd/$CPU" | head -n 1)
+	[ -n "$pid" ] && ns=$(cut -d' ' -f1 "/proc/$pid/schedstat" 2>/dev/null)
+	echo "ksoftirqd_ns=${ns:-0}"
 }
 
-netrx_count() {	# CPU
-	awk -v col=$(($1 + 2)) '$1 == "NET_RX:" { print $col }' /proc/softirqs
+netrx_kv() {
+	awk -v c="$CPU" '$1 == "NET_RX:" { print "netrx=" $(c + 2) }' /proc/softirqs
 }
 
 # Datagrams that reached B's UDP layer: delivered to the socket or not.
-udp_in() {
+udp_kv() {
 	ip netns exec "$NS_B" cat /proc/net/snmp | awk '
 		$1 == "Udp:" && !h { for (i = 2; i <= NF; i++) f[$i] = i; h = 1; next }
-		$1 == "Udp:" { print $f["InDatagrams"] + $f["InErrors"] }'
+		$1 == "Udp:" { print "udp_in_datagrams=" $f["InDatagrams"], "udp_in_errors=" $f["InErrors"] }'
 }
 
-HZ=$(getconf CLK_TCK)
-rec() {	# metric value
+# One raw row of runs.csv.
+rec() {	# KEY VALUE
 	echo "$REP,$SCN,$1,$2" >>"$RAW"
+}
+
+# A row per key=value pair of TEXT (one line or more), the key with PREFIX
+# and SUFFIX around it.
+rec_kv() {	# PREFIX SUFFIX TEXT
+	local kv
+	local -a kvs
+	read -ra kvs -d '' <<<"$3"
+	for kv in "${kvs[@]}"; do
+		[[ $kv =~ ^[a-z][a-z0-9_]*=[^,]+$ ]] || { echo "not key=value: '$kv' in '$3'"; return 1; }
+		rec "$1${kv%%=*}$2" "${kv#*=}"
+	done
+}
+
+# What a test gave: its tool's output, the counters before and after it.
+rec_test() {	# TEST OUTPUT BEFORE AFTER
+	rec_kv "$1_" "" "$2" && rec_kv "$1_" _before "$3" && rec_kv "$1_" _after "$4"
 }
 
 # ---------------------------------------------------------------- topologies
@@ -371,6 +401,7 @@ setup_floor() {
 		echo "$out" >&2
 		return 1
 	fi
+	echo "floor: $out"
 }
 
 teardown() {
@@ -399,76 +430,47 @@ check_path() {
 
 # (1) one-CPU 64-byte UDP sink, (5) its CPU cost and NET_RX softirqs.
 measure_sink() {
-	local log=$LOGS/sink-$SCN-$REP pid in0 in1 c0 c1 r0 r1 k0 k1 out sent el own
+	local log=$LOGS/sink-$SCN-$REP pid out pre post u0 u1
 	bg "$log.sink" timeout $((SECS + 30)) ip netns exec "$NS_B" \
 		"$TOOLS/udpsink" sink 9000 $((SECS + 25))
 	pid=$BG_LAST
-	wait_line "$log.sink" ready || { bg_stop $pid; echo "sink did not start"; return 1; }
-	in0=$(udp_in) c0=$(cpu_jiffies cpu$CPU) r0=$(netrx_count $CPU) k0=$(ksoftirqd_ns $CPU)
+	wait_ready "$log.sink" || { bg_stop $pid; echo "sink did not start"; return 1; }
+	u0=$(udp_kv) pre="$(cpu_kv cpu$CPU) $(netrx_kv) $(ksoftirqd_kv)"
 	out=$(timeout $((SECS + 15)) ip netns exec "$NS_A" taskset -c "$CPU" \
 		"$TOOLS/udpsink" send 10.88.0.2 9000 "$SECS" 64 64 2>&1)
 	local rc=$?
-	in1=$(udp_in) c1=$(cpu_jiffies cpu$CPU) r1=$(netrx_count $CPU) k1=$(ksoftirqd_ns $CPU)
+	u1=$(udp_kv) post="$(cpu_kv cpu$CPU) $(netrx_kv) $(ksoftirqd_kv)"
 	bg_stop $pid
 	[ $rc = 0 ] || { echo "sender failed: $out"; return 1; }
-	read -r _ sent _ el _ _ _ own <<<"$out"
-	local got=$((in1 - in0))
-	[ "$got" -gt 0 ] || { echo "no datagram reached B ($out)"; return 1; }
-	set -- $c0 $c1
-	rec sink_pps "$($PY -c "print(f'{$got / ($el / 1e9):.0f}')")"
-	rec sink_sent_pps "$($PY -c "print(f'{$sent / ($el / 1e9):.0f}')")"
-	rec sink_cpu_s_per_mpkt "$($PY -c "print(f'{($3 - $1) / $HZ / ($got / 1e6):.4f}')")"
-	rec sink_softirq_share "$($PY -c "b = $3 - $1; print(f'{($4 - $2) / b if b else 0:.3f}')")"
-	# The sender's own CPU time holds the receive path too (it runs in
-	# its softirq): unlike pps, it does not drop when others share the CPU.
-	rec sink_own_cpu_ns_per_pkt "$($PY -c "print(f'{($own + $k1 - $k0) / $got:.1f}')")"
-	rec sink_netrx_per_pkt "$($PY -c "print(f'{($r1 - $r0) / $got:.4f}')")"
+	[ "$u1" != "$u0" ] || { echo "no datagram reached B ($out)"; return 1; }
+	rec_test sink "$out" "$u0 $pre" "$u1 $post"
 }
 
-# iperf3 JSON -> "Gbit/s bytes cpu_seconds" (client + server processes)
-iperf_parse() {
-	$PY -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-if "error" in d:
-    sys.exit(d["error"])
-s = d["end"]["sum_received"]
-c = d["end"].get("cpu_utilization_percent", {})
-cpu_s = (c.get("host_total", 0) + c.get("remote_total", 0)) / 100 * s["seconds"]
-print("%.3f %d %.4f" % (s["bits_per_second"] / 1e9, s["bytes"], cpu_s))' "$1"
-}
-
-# iperf3 from A to B: iperf_run TAG STREAMS PIN(0|1) sets IPERF to
-# "Gbit/s bytes iperf3_cpu_s busy_jiffies ksoftirqd_ns".
+# (2), (4) iperf3 from A to B, its JSON's fields and the CPU counters:
+# iperf_run TEST STREAMS PIN(0|1); one CPU's counters when pinned, else all.
 iperf_run() {
-	local tag=$1 streams=$2 pin=$3 log=$LOGS/$1-$SCN-$REP pid c0 c1 k0 k1 res
+	local test=$1 streams=$2 pin=$3 log=$LOGS/$1-$SCN-$REP pid pre post res
 	local -a tset=()
-	[ "$pin" = 1 ] && tset=(taskset -c "$CPU")
 	local cpurow=cpu
-	[ "$pin" = 1 ] && cpurow=cpu$CPU
+	[ "$pin" = 1 ] && tset=(taskset -c "$CPU") cpurow=cpu$CPU
 	bg "$log.srv" timeout $((SECS + 40)) ip netns exec "$NS_B" "${tset[@]}" \
 		iperf3 -s -1 -p 5201
 	pid=$BG_LAST
 	wait_listen "$NS_B" 5201 || { bg_stop $pid; echo "iperf3 server did not start"; return 1; }
-	c0=$(cpu_jiffies $cpurow) k0=$(ksoftirqd_ns $CPU)
+	pre="$(cpu_kv $cpurow) $(ksoftirqd_kv)"
 	timeout $((SECS + 25)) ip netns exec "$NS_A" "${tset[@]}" \
 		iperf3 -c 10.88.0.2 -p 5201 -t "$SECS" -P "$streams" -J >"$log.json" 2>"$log.err"
 	local rc=$?
-	c1=$(cpu_jiffies $cpurow) k1=$(ksoftirqd_ns $CPU)
+	post="$(cpu_kv $cpurow) $(ksoftirqd_kv)"
 	bg_stop $pid
-	res=$(iperf_parse "$log.json" 2>&1)
-	[ $rc = 0 ] && [[ $res =~ ^[0-9.]+\ [0-9]+\ [0-9.]+$ ]] || { echo "iperf3 failed: $res $(cat "$log.err")"; return 1; }
-	set -- $c0 $c1
-	IPERF="$res $(($3 - $1)) $((k1 - k0))"
+	res=$($PY "$TOP/bench/report.py" iperf3 "$log.json" 2>&1) || rc=1
+	[ $rc = 0 ] || { echo "iperf3 failed: $res $(cat "$log.err")"; return 1; }
+	rec_test "$test" "$res" "$pre" "$post"
 }
 
 # (2) TCP single stream, client and server on one CPU.
 measure_tcp1() {
-	iperf_run tcp1 1 1 || return 1
-	set -- $IPERF
-	rec tcp1_gbps "$1"
-	rec tcp1_cpu_s_per_gb "$($PY -c "print(f'{$4 / $HZ / ($2 / 1e9):.4f}')")"
-	rec tcp1_own_cpu_s_per_gb "$($PY -c "print(f'{($3 + $5 / 1e9) / ($2 / 1e9):.4f}')")"
+	iperf_run tcp1 1 1
 }
 
 # (3) TCP request/response, both ends on one CPU.
@@ -477,28 +479,18 @@ measure_rr() {
 	bg "$log.srv" timeout $((SECS + 30)) ip netns exec "$NS_B" taskset -c "$CPU" \
 		"$TOOLS/rr" server 7000 $((SECS + 25))
 	pid=$BG_LAST
-	wait_line "$log.srv" ready || { bg_stop $pid; echo "rr server did not start"; return 1; }
+	wait_ready "$log.srv" || { bg_stop $pid; echo "rr server did not start"; return 1; }
 	out=$(timeout $((SECS + 15)) ip netns exec "$NS_A" taskset -c "$CPU" \
 		"$TOOLS/rr" client 10.88.0.2 7000 "$SECS" 1 2>&1)
 	local rc=$?
 	bg_stop $pid
 	[ $rc = 0 ] || { echo "rr failed: $out"; return 1; }
-	set -- $out
-	rec rr_tps "$4"
-	rec rr_p50_us "$6"
-	rec rr_p99_us "$8"
+	rec_test rr "$out" "" ""
 }
 
 # (4) iperf3 as users run it: no pinning, 1 and 4 streams (noisy).
 measure_cross() {
-	iperf_run x1 1 0 || return 1
-	set -- $IPERF
-	rec x1_gbps "$1"
-	rec x1_cpu_s_per_gb "$($PY -c "print(f'{$4 / $HZ / ($2 / 1e9):.4f}')")"
-	rec x1_own_cpu_s_per_gb "$($PY -c "print(f'{$3 / ($2 / 1e9):.4f}')")"
-	iperf_run x4 4 0 || return 1
-	set -- $IPERF
-	rec x4_gbps "$1"
+	iperf_run x1 1 0 && iperf_run x4 4 0
 }
 
 # One extra sink run under perf, for where the time goes.
@@ -508,7 +500,7 @@ profile_sink() {
 	bg "$LOGS/prof-sink-$SCN" timeout $((SECS + 30)) ip netns exec "$NS_B" \
 		"$TOOLS/udpsink" sink 9000 $((SECS + 25))
 	pid=$BG_LAST
-	wait_line "$LOGS/prof-sink-$SCN" ready || { bg_stop $pid; return 1; }
+	wait_ready "$LOGS/prof-sink-$SCN" || { bg_stop $pid; return 1; }
 	timeout $((SECS + 20)) perf record -q -C "$CPU" -e cpu-clock -o "$data" -- \
 		timeout $((SECS + 15)) ip netns exec "$NS_A" taskset -c "$CPU" \
 		"$TOOLS/udpsink" send 10.88.0.2 9000 "$SECS" 64 64 >/dev/null 2>&1
@@ -520,14 +512,23 @@ profile_sink() {
 	rm -f "$data"
 }
 
-foreign_tracers() {
-	bpftool -j prog show 2>/dev/null | $PY -c '
-import json, sys
-try:
-    print(sum(1 for p in json.load(sys.stdin) if p.get("name") == "pairpath_kdrop"))
-except Exception:
-    print(0)'
+# pairpath kfree_skb tracers loaded on the machine, ours included.
+kdrop_progs() {
+	bpftool prog show 2>/dev/null | grep -cE '^[0-9]+: .* name pairpath_kdrop( |$)'
 }
+
+# The 'tests/run.sh' processes that are our own ancestors (make test runs
+# us): pgrep counts them, but they are not other test runs.
+own_test_runs() {
+	local pid=$PPID n=0 i
+	for i in $(seq 50); do
+		[[ $pid =~ ^[0-9]+$ ]] && [ "$pid" -gt 1 ] || break
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'tests/run.sh' && n=$((n + 1))
+		pid=$(awk '$1 == "PPid:" { print $2 }' "/proc/$pid/status" 2>/dev/null)
+	done
+	echo $n
+}
+OWN_TEST_RUNS=$(own_test_runs)
 
 # Build, check, measure, take down: one scenario, one repetition.
 run_one() {
@@ -536,8 +537,9 @@ run_one() {
 	if grep -q "^$SCN	" "$UNAVAIL"; then
 		return 0
 	fi
-	rec noise_test_runs "$(pgrep -c -f 'tests/run.sh')"
-	rec loadavg1 "$(cut -d' ' -f1 /proc/loadavg)"
+	rec test_runs_running "$(pgrep -c -f 'tests/run.sh')"
+	rec test_runs_ours "$OWN_TEST_RUNS"
+	rec loadavg_1min "$(cut -d' ' -f1 /proc/loadavg)"
 	"setup_$SCN" >"$LOGS/setup-$SCN-$REP" 2>&1
 	rc=$?
 	if [ $rc = 2 ]; then
@@ -555,7 +557,8 @@ run_one() {
 		return 1
 	fi
 	case $SCN in pairpath_tcx|pairpath_tc) ours=1 ;; esac
-	rec foreign_tracers $(($(foreign_tracers) - ours))
+	rec kdrop_progs_loaded "$(kdrop_progs)"
+	rec kdrop_progs_ours "$ours"
 	for m in sink tcp1 rr cross; do
 		# Not in a subshell: the jobs a measure starts must stay ours.
 		"measure_$m" >"$LOGS/measure" 2>&1
@@ -571,18 +574,17 @@ run_one() {
 		profile_sink >/dev/null 2>&1 || say "$SCN: profile failed"
 	fi
 	teardown >"$LOGS/teardown-$SCN-$REP" 2>&1
-	say "$SCN rep $REP: $(grep -E "^$REP,$SCN,(sink_pps|tcp1_gbps|rr_p50_us)," "$RAW" |
-		cut -d, -f3,4 | tr '\n' ' ')($((SECONDS - t0))s)"
+	say "$SCN rep $REP: $($PY "$TOP/bench/report.py" run "$OUT" "$REP" "$SCN") ($((SECONDS - t0))s)"
 }
 
 # ---------------------------------------------------------------------- main
 
 if [ "$WAIT_QUIET" -gt 0 ]; then
 	end=$((SECONDS + WAIT_QUIET))
-	while [ "$(pgrep -c -f 'tests/run.sh')" != 0 ] && [ $SECONDS -lt $end ]; do
+	while [ "$(pgrep -c -f 'tests/run.sh')" -gt "$OWN_TEST_RUNS" ] && [ $SECONDS -lt $end ]; do
 		sleep 5
 	done
-	say "other test runs at start: $(pgrep -c -f 'tests/run.sh')"
+	say "test runs at start: $(pgrep -c -f 'tests/run.sh'), $OWN_TEST_RUNS of them ours"
 fi
 
 START=$SECONDS
@@ -594,6 +596,7 @@ START=$SECONDS
 	echo "reps=$REPS"
 	echo "secs=$SECS"
 	echo "cpu=$CPU"
+	echo "clk_tck=$(getconf CLK_TCK)"
 	echo "quick=$QUICK"
 	echo "scenarios=$(echo $SCENARIOS)"
 	echo "pairpath=$("$PAIRPATH" --version 2>&1 | head -n 1), git $(git -C "$TOP" describe --always --dirty 2>/dev/null || echo '?')"
@@ -614,34 +617,19 @@ if [ $DO_SCALE = 1 ]; then
 	scale_main $SCALE_SIZES || FAILED=$((FAILED + 1))
 fi
 
-# The chart needs gnuplot: a full run installs it, a quick one does not wait.
-if ! command -v gnuplot >/dev/null && [ $QUICK = 0 ]; then
-	say "installing gnuplot-nox"
-	(export DEBIAN_FRONTEND=noninteractive
-	 timeout 300 apt-get update -qq && timeout 300 apt-get install -y -qq gnuplot-nox) \
-		>"$LOGS/apt" 2>&1 || say "could not install gnuplot-nox: no chart"
-fi
+# The chart needs gnuplot, which 'make bench' installs: without it, none.
+command -v gnuplot >/dev/null ||
+	say "gnuplot is not installed: no chart (make deps-bench installs gnuplot-nox)"
 
 # The program's own cost without a network: bpf_prog_test_run, no noise
 # from the stack, so the few nanoseconds between floor and pairpath show.
 if [ $DO_MAIN = 1 ]; then
-	"$TOP/.output/bench/progcost" $([ $QUICK = 1 ] && echo 200000) >"$OUT/progcost.txt" 2>&1 ||
-		{ say "progcost failed: $(cat "$OUT/progcost.txt")"; FAILED=$((FAILED + 1)); }
+	"$TOOLS/progcost" $([ $QUICK = 1 ] && echo 200000) >"$OUT/progcost.txt" \
+		2>"$LOGS/progcost" ||
+		{ say "progcost failed: $(tail -n 3 "$LOGS/progcost")"; FAILED=$((FAILED + 1)); }
 fi
 
 $PY "$TOP/bench/report.py" "$OUT" || { say "report failed"; FAILED=$((FAILED + 1)); }
-if [ -s "$OUT/progcost.txt" ]; then
-	awk 'BEGIN { print "\n## 7. The program alone (bpf_prog_test_run, 64-byte frame, median of 7)\n";
-		     print "| program | ns per run | over floor |"; print "|---|---|---|" }
-	     { ns[$1] = $2; order[NR] = $1 }
-	     END { for (i = 1; i <= NR; i++)
-			printf "| %s | %d | %+d |\n", order[i], ns[order[i]], ns[order[i]] - ns["floor"] }' \
-		"$OUT/progcost.txt" >>"$OUT/results.md"
-fi
-if [ -s "$OUT/scale_batch.md" ]; then
-	{ echo; echo "## 8. Scale in one --batch run, and one scrape of every pair"; echo
-	  cat "$OUT/scale_batch.md"; } >>"$OUT/results.md"
-fi
 say "results in $OUT ($((SECONDS - START))s)"
 if [ $FAILED != 0 ]; then
 	say "$FAILED step(s) failed, see $FAILS"

@@ -3,15 +3,19 @@
  * The 64-byte UDP sink test, both ends:
  *
  *	udpsink sink PORT MAX_SECS
- *		bind a UDP socket on PORT that is never read, print "ready"
- *		and wait MAX_SECS seconds (or a signal); every datagram that
- *		reaches the UDP layer is counted by the kernel in Udp:
- *		InErrors once the small receive buffer is full.
+ *		bind a UDP socket on PORT that is never read, print
+ *		"ready=1 port=P rcvbuf_bytes=B" and wait MAX_SECS seconds (or a
+ *		signal); every datagram that reaches the UDP layer is counted
+ *		by the kernel in Udp: InErrors once the small receive buffer
+ *		is full.
  *	udpsink send ADDR PORT SECS [PAYLOAD [BATCH]]
  *		send PAYLOAD-byte datagrams (64) with sendmmsg() in batches
- *		of BATCH (64) for SECS seconds; print "sent N elapsed_ns E
- *		errors X cpu_ns C", C being the CPU time the sender used, the
- *		receive path run in its softirq context included.
+ *		of BATCH (64) for SECS seconds; print "sent=N elapsed_ns=E
+ *		errors=X own_cpu_ns=C payload_bytes=P batch=B", C being the
+ *		CPU time the sender used, the receive path run in its softirq
+ *		context included.
+ *
+ * Output is one line of space-separated key=value pairs, units in the keys.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -38,14 +42,17 @@ static int do_sink(long port, long max_secs)
 		.sin_addr.s_addr = htonl(INADDR_ANY),
 	};
 	int fd, rcvbuf = 4096;
+	socklen_t len = sizeof(rcvbuf);
 
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) ||
-	    bind(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+	    bind(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len)) {
 		perror("udpsink: sink socket");
 		return 1;
 	}
-	printf("ready\n");
+	/* The kernel doubles what was asked: this is what the socket has. */
+	printf("ready=1 port=%ld rcvbuf_bytes=%d\n", port, rcvbuf);
 	fflush(stdout);
 	/* Never read: a signal or the deadline ends us. */
 	sleep(max_secs);
@@ -101,8 +108,8 @@ static int do_send(const char *host, long port, long secs, long payload, long ba
 	getrusage(RUSAGE_SELF, &ru);
 	cpu_ns = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ULL +
 		 (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ULL;
-	printf("sent %llu elapsed_ns %llu errors %llu cpu_ns %llu\n", sent, end - start,
-	       errors, cpu_ns);
+	printf("sent=%llu elapsed_ns=%llu errors=%llu own_cpu_ns=%llu payload_bytes=%ld "
+	       "batch=%ld\n", sent, end - start, errors, cpu_ns, payload, batch);
 	close(fd);
 	return 0;
 }
