@@ -107,8 +107,9 @@ struct pp_dev {
 	char peer_ifname[PP_IFNAME_LEN];
 	__u32 tc_handle;	/* legacy tc only: the cls_bpf filter */
 	__u32 tc_priority;
-	__u8 tc_made_qdisc;	/* legacy tc only: we created the clsact */
+	__u8 tc_made_qdisc;	/* legacy tc only: this pair created the clsact */
 	__u8 pad1[7];
+	__u64 peer_netns_cookie;	/* the container's netns; 0 if it was not found */
 };
 
 /*
@@ -123,11 +124,19 @@ enum pp_pair_state {
 };
 
 /* Value of the "pairs" hash, keyed by the NUL-padded pair name. */
+/*
+ * A device of the pair is gone, or is no longer the one attach recorded
+ * (another took its ifindex, or its container end moved): set by whoever
+ * saw it first (the agent, gc), with the pair's ports retired.
+ */
+#define PP_PAIR_BROKEN		(1U << 0)
+
 struct pp_pair {
 	__u32 pair_id;
 	__u8 mode;		/* enum pp_mode */
 	__u8 state;		/* enum pp_pair_state */
-	__u8 pad0[2];
+	__u8 flags;		/* PP_PAIR_* */
+	__u8 pad0;
 	__u64 attached_at;	/* CLOCK_REALTIME, seconds */
 	struct pp_dev dev[PP_DIR_MAX];	/* [0] is dev_a, [1] is dev_b */
 };

@@ -24,7 +24,9 @@
 #include "state/hooks.h"
 #include "state/journal.h"
 #include "state/kdrop.h"
+#include "state/liveness.h"
 #include "state/loader.h"
+#include "control/follow.h"
 #include "control/pair.h"
 
 static bool same_devices(const struct pp_pair *p, const struct veth_info *a,
@@ -75,25 +77,7 @@ static int check_devices(struct store *st, const struct veth_info *a,
 	return 0;
 }
 
-static void fill_dev(struct pp_dev *dev, const struct veth_info *v)
-{
-	dev->ifindex = v->ifindex;
-	dev->peer_ifindex = v->peer_ifindex;
-	dev->peer_netnsid = v->peer_netnsid;
-	dev->peer_mtu = v->peer_mtu;
-	memcpy(dev->peer_mac, v->peer_mac, sizeof(dev->peer_mac));
-	memcpy(dev->ifname, v->ifname, sizeof(dev->ifname));
-	memcpy(dev->peer_ifname, v->peer_ifname, sizeof(dev->peer_ifname));
-}
 
-/* What the port of the other device needs of dev's container end. */
-static union pp_peer peer_of(const struct pp_dev *dev)
-{
-	union pp_peer peer = { .mtu = dev->peer_mtu };
-
-	memcpy(peer.mac, dev->peer_mac, sizeof(peer.mac));
-	return peer;
-}
 
 /* The port a frame enters on dev `from`, sending it to the container behind the other. */
 static int add_port(struct store *st, const struct pp_pair *p, int from)
@@ -102,7 +86,7 @@ static int add_port(struct store *st, const struct pp_pair *p, int from)
 	struct pp_port port = {
 		.ifindex = src->ifindex,
 		.pair_id = p->pair_id,
-		.peer = peer_of(dst),
+		.peer = ports_peer_of(dst),
 		.dir = from,
 	};
 	int err;
@@ -121,50 +105,37 @@ static void del_port(struct store *st, const struct pp_pair *p, int d)
 	ports_del(&st->ports, p->dev[d].ifindex, p->pair_id);
 }
 
-static bool far_side_changed(const struct pp_dev *dev, const struct veth_info *v)
-{
-	return dev->peer_ifindex != (__u32)v->peer_ifindex ||
-	       dev->peer_netnsid != v->peer_netnsid || dev->peer_mtu != v->peer_mtu ||
-	       memcmp(dev->peer_mac, v->peer_mac, sizeof(dev->peer_mac)) ||
-	       strcmp(dev->peer_ifname, v->peer_ifname);
-}
-
 /*
- * attach of an attached pair: a container's end may have changed its MAC
- * or MTU since. The ports follow it first, then the record, so that a
- * pairpath killed in between leaves a record the next attach still sees
- * as changed.
+ * attach of an attached pair, its host-side devices the same: a pair
+ * marked broken whose devices all are the recorded ones is whole again,
+ * and a far side that changed is followed.
  */
-static int refresh_far_sides(struct store *st, const struct pp_pair_key *key, struct pp_pair *p,
-			     const struct veth_info *a, const struct veth_info *b)
+static int reattach(struct store *st, const struct pp_pair_key *key, struct pp_pair *p)
 {
-	const struct veth_info *v[PP_DIR_MAX] = { a, b };
-	bool changed[PP_DIR_MAX];
+	struct veth_info now[PP_DIR_MAX];
 	int d, err;
 
-	for (d = 0; d < PP_DIR_MAX; d++) {
-		changed[d] = far_side_changed(&p->dev[d], v[d]);
-		if (changed[d])
-			fill_dev(&p->dev[d], v[d]);
-	}
-	for (d = 0; d < PP_DIR_MAX; d++) {
-		if (!changed[d])
-			continue;
-		/* The port of the other device is the one that sends to this end. */
-		err = ports_set_peer(&st->ports, p->dev[!d].ifindex, p->pair_id,
-				     peer_of(&p->dev[d]));
-		if (err) {
-			pr_warn("pair '%s': cannot update the port of '%s': %s\n", key->name,
-				p->dev[!d].ifname, strerror(-err));
-			return err;
+	for (d = 0; d < PP_DIR_MAX; d++)
+		if (liveness_dev(&p->dev[d], &now[d]) == DEV_GONE) {
+			pr_warn("pair '%s': the container end of '%s' is not the one attached: "
+				"detach the pair and attach it again\n", key->name,
+				p->dev[d].ifname);
+			return -ESTALE;
 		}
-		pr_info("pair '%s': '%s' leads to %s, MTU %u: port of '%s' updated\n", key->name,
-			p->dev[d].ifname, p->dev[d].peer_ifname, p->dev[d].peer_mtu,
-			p->dev[!d].ifname);
+	if (p->flags & PP_PAIR_BROKEN) {
+		for (d = 0; d < PP_DIR_MAX; d++) {
+			err = ports_set_dev(&st->ports, p->dev[d].ifindex, p->pair_id,
+					    p->dev[!d].ifindex);
+			if (err)
+				return err;
+		}
+		p->flags &= ~PP_PAIR_BROKEN;
+		err = journal_put(st, key, p, BPF_EXIST);
+		if (err)
+			return err;
+		pr_info("pair '%s' is whole again\n", key->name);
 	}
-	if (!changed[0] && !changed[1])
-		return 0;
-	return journal_put(st, key, p, BPF_EXIST);
+	return pair_follow(st, key->name, now);
 }
 
 static int choose_mode(int mode, const struct veth_info *a)
@@ -178,6 +149,18 @@ static int choose_mode(int mode, const struct veth_info *a)
 		return PP_MODE_TCX;
 	pr_info("tcx is not available (%s): using legacy tc\n", strerror(-err));
 	return PP_MODE_TC;
+}
+
+/*
+ * Is device d the one the pair recorded? Only a legacy tc hook needs to
+ * know (it is found by ifindex): the check costs two netlink requests.
+ */
+static bool on_recorded_device(const struct store *st, const struct pp_pair *p, int d)
+{
+	struct veth_info now;
+
+	return p->mode == PP_MODE_TC && st->netns_live &&
+	       liveness_dev(&p->dev[d], &now) != DEV_GONE;
 }
 
 /* Take every part of a pair away; parts never made are skipped. */
@@ -195,7 +178,7 @@ static int remove_pair(struct store *st, const struct pp_pair_key *key, struct p
 	testhook_kill_point(kill_base + 1);
 	/* Hooks first, so no frame meets a pair half taken apart. */
 	for (d = 0; d < PP_DIR_MAX; d++) {
-		err = hooks_detach(st, key->name, p, d);
+		err = hooks_detach(st, key->name, p, d, on_recorded_device(st, p, d));
 		if (err && !ret)
 			ret = err;
 		testhook_kill_point(kill_base + 2 + d);
@@ -242,7 +225,7 @@ int pair_attach(struct store *st, const char *name, const struct veth_info *a,
 				name, journal_mode_name(pair.mode));
 			return -EEXIST;
 		}
-		err = refresh_far_sides(st, &key, &pair, a, b);
+		err = reattach(st, &key, &pair);
 		if (err)
 			return err;
 		/* Attaching again with another program build upgrades in place. */
@@ -264,8 +247,8 @@ int pair_attach(struct store *st, const char *name, const struct veth_info *a,
 	pair.mode = choose_mode(mode, a);
 	pair.state = PP_PAIR_ATTACHING;
 	pair.attached_at = time(NULL);
-	fill_dev(&pair.dev[PP_DIR_A_TO_B], a);
-	fill_dev(&pair.dev[PP_DIR_B_TO_A], b);
+	journal_fill_dev(&pair.dev[PP_DIR_A_TO_B], a);
+	journal_fill_dev(&pair.dev[PP_DIR_B_TO_A], b);
 	err = hooks_prepare(&pair);
 	if (!err)
 		err = journal_put(st, &key, &pair, BPF_NOEXIST);
@@ -301,7 +284,7 @@ int pair_attach(struct store *st, const char *name, const struct veth_info *a,
 	return 0;
 undo:
 	while (attached--)
-		hooks_detach(st, name, &pair, attached);
+		hooks_detach(st, name, &pair, attached, true);
 	while (ports--)
 		del_port(st, &pair, ports);
 	bpf_map_delete_elem(st->pairs_fd, &key);
@@ -387,7 +370,8 @@ int pair_recover(struct store *st)
 
 static bool broken(struct store *st, struct journal_entry *e)
 {
-	return e->pair.state == PP_PAIR_ATTACHED && !hooks_pair_up(st, e->key.name, &e->pair);
+	return e->pair.state == PP_PAIR_ATTACHED &&
+	       !liveness_pair_intact(st, e->key.name, &e->pair);
 }
 
 static int collect(struct store *st, struct journal_entry *e)
@@ -418,7 +402,7 @@ static int upgrade_one(struct store *st, struct journal_entry *e)
 /* A broken pair has nothing to upgrade: gc is what it needs. */
 static bool upgradable(struct store *st, struct journal_entry *e)
 {
-	if (hooks_pair_up(st, e->key.name, &e->pair))
+	if (liveness_pair_intact(st, e->key.name, &e->pair))
 		return true;
 	pr_info("pair '%s' is broken: not upgraded\n", e->key.name);
 	return false;
@@ -436,7 +420,7 @@ int pair_upgrade(struct store *st, const char *name)
 			pr_warn("pair '%s' does not exist\n", name);
 			return -ENOENT;
 		}
-		if (!hooks_pair_up(st, name, &one.pair)) {
+		if (!liveness_pair_intact(st, name, &one.pair)) {
 			pr_warn("pair '%s' is broken: 'pairpath gc' removes it\n", name);
 			return -ENOLINK;
 		}

@@ -27,5 +27,4 @@ bool pair_unfinished(const struct store *st, const char *name);
 int pair_gc(struct store *st);
 /* Move a pair (all if name is NULL) to the program built into this pairpath. */
 int pair_upgrade(struct store *st, const char *name);
-
 #endif /* __PAIRPATH_CONTROL_PAIR_H */

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-#ifndef __PAIRPATH_NETNS_H
-#define __PAIRPATH_NETNS_H
+#ifndef __PAIRPATH_KERNEL_NETNS_H
+#define __PAIRPATH_KERNEL_NETNS_H
 
 #include <linux/types.h>
 
 /* Move this process into the named netns (/run/netns/NAME), as ip -n does. */
 int netns_enter(const char *name);
-/* The current netns's cookie: unlike its inode number, never reused. */
+/* The current netns's cookie: unlike its inode number or an nsid, never reused. */
 int netns_cookie(__u64 *cookie);
 /*
  * An fd of the netns with this cookie, found among the named ones
@@ -16,5 +16,12 @@ int netns_cookie(__u64 *cookie);
 int netns_find(__u64 cookie);
 /* Enter the netns of fd; returns 0 or a negative errno. */
 int netns_enter_fd(int fd);
+/*
+ * The cookie of the netns that nsid names in the current netns (as in
+ * IFLA_LINK_NETNSID), or -ENOENT. What a scan of every netns learnt is
+ * kept until netns_ids_forget(): call it when nsids may have changed.
+ */
+int netns_cookie_of_nsid(int nsid, __u64 *cookie);
+void netns_ids_forget(void);
 
-#endif /* __PAIRPATH_NETNS_H */
+#endif /* __PAIRPATH_KERNEL_NETNS_H */

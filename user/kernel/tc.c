@@ -4,6 +4,7 @@
 #include <bpf/libbpf.h>
 #include <netlink/netlink.h>
 #include <netlink/msg.h>
+#include <netlink/route/classifier.h>
 #include <netlink/route/tc.h>
 #include <linux/pkt_sched.h>
 #include "kernel/tc.h"
@@ -77,6 +78,43 @@ bool tc_filter_present(const struct tc_filter *f)
 	tc_hook(f->ifindex, BPF_TC_INGRESS, &hook);
 	tc_opts(f, &opts);
 	return !bpf_tc_query(&hook, &opts);
+}
+
+/* Filters of every kind and owner at the clsact's ingress and egress. */
+int tc_clsact_filters(int ifindex)
+{
+	static const __u32 parents[] = {
+		TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS),
+		TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS),
+	};
+	struct nl_cache *cache;
+	struct nl_sock *sk;
+	int n = 0, err = 0;
+	size_t i;
+
+	sk = nl_socket_alloc();
+	if (!sk)
+		return -ENOMEM;
+	if (nl_connect(sk, NETLINK_ROUTE) < 0) {
+		nl_socket_free(sk);
+		return -EIO;
+	}
+	for (i = 0; i < sizeof(parents) / sizeof(parents[0]) && !err; i++) {
+		err = rtnl_cls_alloc_cache(sk, ifindex, parents[i], &cache);
+		/* No clsact (any more), or no device: nothing is on it. */
+		if (err == -NLE_INVAL || err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV) {
+			err = 0;
+			continue;
+		}
+		if (err < 0) {
+			err = -EIO;
+			break;
+		}
+		n += nl_cache_nitems(cache);
+		nl_cache_free(cache);
+	}
+	nl_socket_free(sk);
+	return err ? err : n;
 }
 
 static void take_qdisc(struct nl_object *obj, void *arg)

@@ -17,6 +17,8 @@ struct tc_filter {
 int tc_has_clsact(int ifindex);
 /* Make the device's clsact qdisc: 0, -EEXIST if there is one, or -errno. */
 int tc_clsact_create(int ifindex);
+/* How many filters, anyone's, are on the device's clsact qdisc (0 if none is there). */
+int tc_clsact_filters(int ifindex);
 /* Remove the clsact qdisc and every filter on it; gone already is 0. */
 int tc_clsact_destroy(int ifindex);
 /*

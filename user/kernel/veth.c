@@ -7,6 +7,7 @@
 #include <netlink/route/link.h>
 #include <linux/if_link.h>
 #include "lib/log.h"
+#include "kernel/netns.h"
 #include "kernel/veth.h"
 
 static void take_link(struct nl_object *obj, void *arg)
@@ -57,16 +58,29 @@ static int get_link_in_netns(struct nl_sock *sk, int ifindex, int netnsid,
 	return 0;
 }
 
-int veth_lookup(const char *name, struct veth_info *info)
+/* A lookup for a command says why a device cannot be used; one for a check only debugs. */
+#define say(quiet, ...) do {			\
+	if (quiet)				\
+		pr_debug(__VA_ARGS__);		\
+	else					\
+		pr_warn(__VA_ARGS__);		\
+} while (0)
+
+static int lookup(int ifindex, const char *name, struct veth_info *info, bool quiet)
 {
 	struct rtnl_link *link = NULL, *peer = NULL;
 	struct nl_sock *sk;
 	struct nl_addr *addr;
 	const char *kind;
+	char what[32];
 	int32_t nsid;
 	int err = 0;
 
 	memset(info, 0, sizeof(*info));
+	if (!name) {
+		snprintf(what, sizeof(what), "ifindex %d", ifindex);
+		name = what;
+	}
 	sk = nl_socket_alloc();
 	if (!sk)
 		return -ENOMEM;
@@ -76,15 +90,15 @@ int veth_lookup(const char *name, struct veth_info *info)
 		goto cleanup;
 	}
 
-	if (rtnl_link_get_kernel(sk, 0, name, &link) < 0) {
-		pr_warn("device '%s' does not exist\n", name);
+	if (rtnl_link_get_kernel(sk, ifindex, name == what ? NULL : name, &link) < 0) {
+		say(quiet, "device '%s' does not exist\n", name);
 		err = -ENODEV;
 		goto cleanup;
 	}
 	kind = rtnl_link_get_type(link);
 	if (!kind || strcmp(kind, "veth")) {
-		pr_warn("device '%s' is not a veth (%s%s)\n", name,
-			kind ? "it is a " : "it has no link kind", kind ? kind : "");
+		say(quiet, "device '%s' is not a veth (%s%s)\n", name,
+		    kind ? "it is a " : "it has no link kind", kind ? kind : "");
 		err = -EMEDIUMTYPE;
 		goto cleanup;
 	}
@@ -100,22 +114,26 @@ int veth_lookup(const char *name, struct veth_info *info)
 	 * netns: refuse it here instead of black-holing the pair.
 	 */
 	if (rtnl_link_get_link_netnsid(link, &nsid) < 0 || !info->peer_ifindex) {
-		pr_warn("device '%s' has its veth peer in the same network namespace; "
-			"bpf_redirect_peer needs it in another\n", name);
+		say(quiet, "device '%s' has its veth peer in the same network namespace; "
+		    "bpf_redirect_peer needs it in another\n", name);
 		err = -EXDEV;
 		goto cleanup;
 	}
 	info->peer_netnsid = nsid;
+	/* nsids are reused lowest-first: the netns itself is known by its cookie. */
+	if (netns_cookie_of_nsid(nsid, &info->peer_netns_cookie))
+		pr_debug("device '%s': the netns of its peer (netnsid %d) has no name and no "
+			 "process: known by its netnsid only\n", name, nsid);
 
 	err = get_link_in_netns(sk, info->peer_ifindex, nsid, &peer);
 	if (err) {
-		pr_warn("device '%s': cannot read its peer (ifindex %d, netnsid %d): %s\n",
-			name, info->peer_ifindex, nsid, strerror(-err));
+		say(quiet, "device '%s': cannot read its peer (ifindex %d, netnsid %d): %s\n",
+		    name, info->peer_ifindex, nsid, strerror(-err));
 		goto cleanup;
 	}
 	addr = rtnl_link_get_addr(peer);
 	if (!addr || nl_addr_get_len(addr) != 6) {
-		pr_warn("device '%s': its peer has no Ethernet address\n", name);
+		say(quiet, "device '%s': its peer has no Ethernet address\n", name);
 		err = -EINVAL;
 		goto cleanup;
 	}
@@ -131,6 +149,16 @@ cleanup:
 		rtnl_link_put(link);
 	nl_socket_free(sk);
 	return err;
+}
+
+int veth_lookup(const char *name, struct veth_info *info)
+{
+	return lookup(0, name, info, false);
+}
+
+int veth_lookup_index(int ifindex, struct veth_info *info)
+{
+	return lookup(ifindex, NULL, info, true);
 }
 
 bool veth_present(int ifindex, const char *ifname)

@@ -11,7 +11,8 @@ struct veth_info {
 	int ifindex;
 	char ifname[PP_IFNAME_LEN];
 	int peer_ifindex;
-	int peer_netnsid;
+	int peer_netnsid;	/* IFLA_LINK_NETNSID: reused lowest-first */
+	__u64 peer_netns_cookie;	/* the peer's netns itself; 0 if not found */
 	char peer_ifname[PP_IFNAME_LEN];
 	__u8 peer_mac[6];
 	__u32 peer_mtu;
@@ -23,6 +24,8 @@ struct veth_info {
  * why a device cannot be used; returns 0 or a negative errno.
  */
 int veth_lookup(const char *name, struct veth_info *info);
+/* The same by ifindex, saying nothing: for checks of a device that may have gone. */
+int veth_lookup_index(int ifindex, struct veth_info *info);
 
 /* Does ifindex still name a device called ifname in this netns? */
 bool veth_present(int ifindex, const char *ifname);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "state/hooks.h"
+#include "state/liveness.h"
 #include "state/journal.h"
 #include "observe/snapshot.h"
 
@@ -16,7 +16,7 @@ static void read_pair(const struct store *st, const struct journal_entry *e,
 
 	ps->key = e->key;
 	ps->pair = e->pair;
-	ps->up = hooks_pair_up(st, ps->key.name, &ps->pair);
+	ps->up = liveness_pair_up(st, ps->key.name, &ps->pair);
 	for (d = 0; d < PP_DIR_MAX; d++) {
 		struct dir_snapshot *ds = &ps->dir[d];
 

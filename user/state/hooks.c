@@ -6,7 +6,6 @@
 #include "kernel/pin.h"
 #include "kernel/tc.h"
 #include "kernel/tcx.h"
-#include "kernel/veth.h"
 #include "lib/log.h"
 #include "state/hooks.h"
 
@@ -102,28 +101,38 @@ int hooks_attach(struct store *st, const char *name, struct pp_pair *p, int d)
 static int tc_hook_detach(const char *name, const struct pp_pair *p, int d)
 {
 	struct tc_filter f = tc_filter_of(p, d);
-	int err;
+	int err, others;
 
 	err = tc_filter_detach(&f);
-	if (!err && p->dev[d].tc_made_qdisc)
-		err = tc_clsact_destroy(p->dev[d].ifindex);
+	if (!err && p->dev[d].tc_made_qdisc) {
+		/* Ours, but someone may have put filters of theirs on it since. */
+		others = tc_clsact_filters(p->dev[d].ifindex);
+		if (others > 0)
+			pr_info("pair '%s': the clsact qdisc of '%s' carries %d filters of others: "
+				"left in place\n", name, p->dev[d].ifname, others);
+		else
+			err = others < 0 ? others : tc_clsact_destroy(p->dev[d].ifindex);
+	}
 	if (err)
 		pr_warn("pair '%s': cannot detach the cls_bpf filter on '%s': %s\n",
 			name, p->dev[d].ifname, strerror(-err));
 	return err;
 }
 
-int hooks_detach(struct store *st, const char *name, const struct pp_pair *p, int d)
+int hooks_detach(struct store *st, const char *name, const struct pp_pair *p, int d,
+		 bool on_device)
 {
 	char path[PATH_MAX];
 	int err;
 
 	/*
-	 * A legacy filter is found by ifindex, which means nothing outside
-	 * its own netns: when that netns is gone, so are its filters.
+	 * A legacy filter is found by ifindex, which names the recorded
+	 * device only while it is there (on_device) in its own netns: once
+	 * it is gone, so are its filters, and the number may be another's.
 	 */
 	if (p->mode == PP_MODE_TC)
-		return st->netns_live ? tc_hook_detach(name, p, d) : 0;
+		return on_device && st->netns_live ? tc_hook_detach(name, p, d) : 0;
+	/* The link is ours through its pin, wherever its device went. */
 	store_link_path(st->dir, name, d, path, sizeof(path));
 	err = pin_release(path);
 	if (err)
@@ -162,30 +171,18 @@ int hooks_replace(struct store *st, const char *name, const struct pp_pair *p, i
  * 0; a device re-created under the old name gets a new ifindex and so
  * never looks like the old pair.
  */
-bool hooks_pair_up(const struct store *st, const char *name, const struct pp_pair *p)
+int hooks_attached(const struct store *st, const char *name, const struct pp_pair *p, int d)
 {
+	struct tc_filter f = tc_filter_of(p, d);
 	char path[PATH_MAX];
 	__u32 ifindex = 0;
-	int d, err;
+	int err;
 
-	if (p->state != PP_PAIR_ATTACHED)
-		return false;
-	for (d = 0; d < PP_DIR_MAX; d++) {
-		struct tc_filter f = tc_filter_of(p, d);
-
-		if (st->netns_live && !veth_present(p->dev[d].ifindex, p->dev[d].ifname))
-			return false;
-		if (p->mode == PP_MODE_TCX) {
-			store_link_path(st->dir, name, d, path, sizeof(path));
-			err = tcx_link_info(path, &ifindex, NULL);
-			/* A reader without privileges can judge by the devices only. */
-			if (err == -EACCES || err == -EPERM)
-				continue;
-			if (err || ifindex != p->dev[d].ifindex)
-				return false;
-		} else if (st->netns_live && !tc_filter_present(&f)) {
-			return false;
-		}
-	}
-	return true;
+	if (p->mode == PP_MODE_TC)
+		return tc_filter_present(&f);
+	store_link_path(st->dir, name, d, path, sizeof(path));
+	err = tcx_link_info(path, &ifindex, NULL);
+	if (err)
+		return err;
+	return ifindex == p->dev[d].ifindex;
 }

@@ -18,10 +18,16 @@
 int hooks_prepare(struct pp_pair *p);
 /* Each returns 0 or a negative errno after saying why. */
 int hooks_attach(struct store *st, const char *name, struct pp_pair *p, int d);
-int hooks_detach(struct store *st, const char *name, const struct pp_pair *p, int d);
+/* on_device: device d is still the recorded one (state/liveness.h). */
+int hooks_detach(struct store *st, const char *name, const struct pp_pair *p, int d,
+		 bool on_device);
 /* Put the store's program behind the hook that is there, without a gap. */
 int hooks_replace(struct store *st, const char *name, const struct pp_pair *p, int d);
-/* Both devices still there under their names, and both hooks attached to them. */
-bool hooks_pair_up(const struct store *st, const char *name, const struct pp_pair *p);
+/*
+ * Is the hook of device d attached to it? 1 or 0; a negative errno when
+ * it cannot be told (a reader without privileges cannot ask of a tcx
+ * link). A legacy filter is found by ifindex: only in the store's netns.
+ */
+int hooks_attached(const struct store *st, const char *name, const struct pp_pair *p, int d);
 
 #endif /* __PAIRPATH_STATE_HOOKS_H */

@@ -102,3 +102,15 @@ const char *journal_mode_name(int mode)
 {
 	return mode == PP_MODE_TCX ? "tcx" : mode == PP_MODE_TC ? "tc" : "?";
 }
+
+void journal_fill_dev(struct pp_dev *dev, const struct veth_info *v)
+{
+	dev->ifindex = v->ifindex;
+	dev->peer_ifindex = v->peer_ifindex;
+	dev->peer_netnsid = v->peer_netnsid;
+	dev->peer_mtu = v->peer_mtu;
+	memcpy(dev->peer_mac, v->peer_mac, sizeof(dev->peer_mac));
+	memcpy(dev->ifname, v->ifname, sizeof(dev->ifname));
+	memcpy(dev->peer_ifname, v->peer_ifname, sizeof(dev->peer_ifname));
+	dev->peer_netns_cookie = v->peer_netns_cookie;
+}

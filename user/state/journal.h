@@ -8,6 +8,7 @@
 #define __PAIRPATH_STATE_JOURNAL_H
 
 #include <stdbool.h>
+#include "kernel/veth.h"
 #include "state/store.h"
 
 struct journal_entry {
@@ -26,6 +27,9 @@ int journal_delete(struct store *st, const struct pp_pair_key *key);
 int journal_list(const struct store *st, struct journal_entry **out);
 /* The next pair id, from the counter in the meta map (0 is never used). */
 int journal_next_id(struct store *st, __u32 *id);
+
+/* Record what was read of a host-side veth and its container end (not its hooks). */
+void journal_fill_dev(struct pp_dev *dev, const struct veth_info *v);
 
 /* "tcx", "tc": the name of an enum pp_mode. */
 const char *journal_mode_name(int mode);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "lib/log.h"
 #include "state/loader.h"
@@ -33,12 +34,24 @@ __u64 loader_prog_hash(void)
 	return hash;
 }
 
-static int set_pin_path(struct bpf_map *map, const char *dir)
+/*
+ * Use the map pinned in dir, or have libbpf create and pin it at load.
+ * The pin is taken up by hand: libbpf 1.1.2 refuses to reuse a pinned
+ * devmap by path, as the kernel adds BPF_F_RDONLY_PROG to its flags.
+ * The store checks each pinned map's layout before anything loads.
+ */
+static int use_pinned(struct bpf_map *map, const char *dir)
 {
 	char path[PATH_MAX];
+	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
-	return bpf_map__set_pin_path(map, path);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? bpf_map__set_pin_path(map, path) : -errno;
+	err = bpf_map__reuse_fd(map, fd);
+	close(fd);
+	return err;
 }
 
 int loader_load_prog(const char *dir)
@@ -55,15 +68,11 @@ int loader_load_prog(const char *dir)
 	}
 	skel->rodata->set_pkt_type = kernel_needs_pkt_type();
 
-	/*
-	 * libbpf reuses a map already pinned at the path (after checking that
-	 * its type, key and value sizes match), or creates and pins it. The
-	 * object's own .rodata is internal and never pinned.
-	 */
+	/* The object's own .rodata is internal and never pinned. */
 	bpf_object__for_each_map(map, skel->obj) {
 		if (bpf_map__is_internal(map))
 			continue;
-		err = set_pin_path(map, dir);
+		err = use_pinned(map, dir);
 		if (err)
 			goto cleanup;
 	}

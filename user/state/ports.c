@@ -8,6 +8,14 @@
 #include <bpf/bpf.h>
 #include "state/ports.h"
 
+union pp_peer ports_peer_of(const struct pp_dev *dev)
+{
+	union pp_peer peer = { .mtu = dev->peer_mtu };
+
+	memcpy(peer.mac, dev->peer_mac, sizeof(peer.mac));
+	return peer;
+}
+
 /* The mapped array: the slots, rounded up to whole pages. */
 static size_t slots_bytes(void)
 {
@@ -198,6 +206,16 @@ int ports_retire(const struct ports *pt, __u32 ifindex, __u32 pair_id)
 	if (bpf_map_delete_elem(pt->peers_fd, &ifindex) && errno != ENOENT)
 		return -errno;
 	return 0;
+}
+
+int ports_set_dev(const struct ports *pt, __u32 ifindex, __u32 pair_id, __u32 peer_dev)
+{
+	struct pp_port config;
+	__u32 slot;
+
+	if (find(pt, ifindex, &slot, &config) < 0 || config.pair_id != pair_id)
+		return -ENOENT;
+	return bpf_map_update_elem(pt->peers_fd, &ifindex, &peer_dev, BPF_ANY) ? -errno : 0;
 }
 
 void ports_del(const struct ports *pt, __u32 ifindex, __u32 pair_id)

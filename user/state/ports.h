@@ -27,6 +27,8 @@ struct port_view {
 	__u32 peer_dev;		/* ifindex of the far host-side veth; 0: it is gone */
 };
 
+/* What a port sending to the container end of dev needs of it. */
+union pp_peer ports_peer_of(const struct pp_dev *dev);
 /* Map the slots for ports_set_peer(); unmapped by ports_unmap(). */
 int ports_map(struct ports *pt);
 void ports_unmap(struct ports *pt);
@@ -45,6 +47,8 @@ int ports_read(const struct ports *pt, __u32 ifindex, struct port_view *view);
 int ports_set_peer(const struct ports *pt, __u32 ifindex, __u32 pair_id, union pp_peer peer);
 /* Forget where the port sends, if pair_id owns it: its frames go to the host stack. */
 int ports_retire(const struct ports *pt, __u32 ifindex, __u32 pair_id);
+/* Send the port of ifindex (if pair_id owns it) to peer_dev of the current netns again. */
+int ports_set_dev(const struct ports *pt, __u32 ifindex, __u32 pair_id, __u32 peer_dev);
 /* Remove the port of ifindex if pair_id owns it. */
 void ports_del(const struct ports *pt, __u32 ifindex, __u32 pair_id);
 
