@@ -56,9 +56,9 @@ static const struct cli_opt {
 	  "one pair a line from FILE (- for stdin), in one locked run" },
 	{ "watch", 0, "SECS", ON(CMD_STATS), OPT_WATCH,
 	  "redraw the table every SECS seconds, with rates" },
-	{ "listen", 0, "ADDR:PORT", ON(CMD_SERVE), OPT_LISTEN,
+	{ "listen", 0, "ADDR:PORT", ON(CMD_SERVE) | ON(CMD_AGENT), OPT_LISTEN,
 	  "where to serve /metrics (default " PP_DEFAULT_LISTEN ", loopback)" },
-	{ "user", 0, "USER", ON(CMD_SERVE), OPT_USER,
+	{ "user", 0, "USER", ON(CMD_SERVE) | ON(CMD_AGENT), OPT_USER,
 	  "serve as USER without capabilities (default " PP_DEFAULT_USER ")" },
 };
 
@@ -87,6 +87,8 @@ static const struct cli_cmd_desc {
 			"show per-pair, per-direction counters", true },
 	[CMD_SERVE] = { "serve", "", 0, 0,
 			"export the counters over HTTP for Prometheus" },
+	[CMD_AGENT] = { "agent", "", 0, 0,
+			"follow the pairs' devices as they change, and export the counters" },
 };
 
 const char *cli_cmd_name(enum cli_cmd cmd)

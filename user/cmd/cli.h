@@ -24,6 +24,7 @@ enum cli_cmd {
 	CMD_STATUS,
 	CMD_STATS,
 	CMD_SERVE,
+	CMD_AGENT,
 	CMD_GC,
 	CMD_KDROPS,
 	CMD_RESET,

@@ -28,7 +28,7 @@ static int watch(FILE *out, const struct store *st, unsigned int secs)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	while (!watch_stop) {
-		err = snapshot_take(st, &snap);
+		err = snapshot_take(st, true, &snap);
 		if (err)
 			break;
 		/* Home the cursor and clear: one screen, redrawn in place. */
@@ -51,7 +51,7 @@ static int show_once(const struct cli *cli, const struct store *st)
 	struct snapshot snap;
 	int err;
 
-	err = snapshot_take(st, &snap);
+	err = snapshot_take(st, true, &snap);
 	if (err)
 		return err;
 	if (cli->cmd == CMD_STATUS)

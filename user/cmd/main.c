@@ -20,6 +20,7 @@ static int (*const handlers[CMD_MAX])(const struct cli *) = {
 	[CMD_STATUS] = cmd_show,
 	[CMD_STATS] = cmd_show,
 	[CMD_SERVE] = cmd_serve,
+	[CMD_AGENT] = cmd_agent,
 	[CMD_KDROPS] = cmd_kdrops,
 	[CMD_RESET] = cmd_reset,
 };

@@ -29,6 +29,7 @@ struct serve_ctx {
 	const char *root;
 	struct store st;
 	bool open;
+	bool deep;		/* kept root: judge devices by identity too */
 	bool warned;
 };
 
@@ -47,28 +48,6 @@ int serve_listen(const struct sockaddr_storage *addr, socklen_t len, const char 
 		return err;
 	}
 	return fd;
-}
-
-/*
- * Open the maps read-only, once: they are made once per pin root and
- * never re-made, so these fds see every later attach and detach. The
- * exporter never makes them: with nothing pinned, an exporter that
- * keeps root opens them at the first scrape after they appear; one
- * that drops its privileges could never open them, so it refuses.
- */
-static int open_store(struct serve_ctx *ctx, bool will_drop)
-{
-	int err;
-
-	err = store_open(&ctx->st, ctx->root, STORE_RDONLY);
-	ctx->open = !err;
-	if (err != -ENOENT)
-		return err;
-	if (!will_drop)
-		return 0;
-	pr_warn("serve: nothing is pinned under %s for this network namespace: attach a "
-		"pair first, or serve with --user root\n", ctx->root);
-	return err;
 }
 
 /*
@@ -142,7 +121,7 @@ static enum MHD_Result serve_metrics(struct serve_ctx *ctx, struct MHD_Connectio
 	out = open_memstream(&buf, &len);
 	if (!out)
 		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-	err = snapshot_take(ctx->open ? &ctx->st : NULL, &snap);
+	err = snapshot_take(ctx->open ? &ctx->st : NULL, ctx->deep, &snap);
 	if (!err) {
 		err = metrics_write(out, &snap);
 		snapshot_free(&snap);
@@ -188,26 +167,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 }
 
-int serve_run(int listen_fd, const char *root, const char *user)
+int serve_run(int listen_fd, const char *root, const char *user, struct store *st)
 {
-	struct serve_ctx ctx = { .root = root };
+	struct serve_ctx ctx = { .root = root, .open = st != NULL };
 	bool will_drop = strcmp(user, "root");
 	struct MHD_Daemon *daemon;
 	char name[64];
 	sigset_t stop;
 	int sig, err;
 
-	err = open_store(&ctx, will_drop);
-	if (err) {
-		close(listen_fd);
-		return err;
-	}
+	if (st)
+		ctx.st = *st;
+	ctx.deep = !will_drop;
 	/* Read the kernel's drop reason names while /sys is still ours to read. */
 	drop_reason_name(0, name, sizeof(name));
 	if (will_drop) {
 		err = privs_drop(user);
 		if (err) {
-			store_close(&ctx.st);
+			if (ctx.open)
+				store_close(&ctx.st);
 			close(listen_fd);
 			return err;
 		}

@@ -8,9 +8,12 @@
 int serve_listen(const struct sockaddr_storage *addr, socklen_t len, const char *text);
 /*
  * Serve /metrics on listen_fd until SIGINT or SIGTERM, reading the pinned
- * maps under root afresh at every scrape, as `user` without capabilities
- * ("root" keeps them). Never changes the datapath.
+ * maps afresh at every scrape, as `user` without capabilities ("root"
+ * keeps them). st is the state under root opened read-only, taken over,
+ * or NULL when nothing is pinned yet (then only an exporter that keeps
+ * root will ever find it). Never changes the datapath.
  */
-int serve_run(int listen_fd, const char *root, const char *user);
+struct store;
+int serve_run(int listen_fd, const char *root, const char *user, struct store *st);
 
 #endif /* __PAIRPATH_OBSERVE_SERVE_H */

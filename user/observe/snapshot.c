@@ -8,7 +8,7 @@
 #include "state/journal.h"
 #include "observe/snapshot.h"
 
-static void read_pair(const struct store *st, const struct journal_entry *e,
+static void read_pair(const struct store *st, bool deep, const struct journal_entry *e,
 		      struct pair_snapshot *ps)
 {
 	struct port_view port;
@@ -16,7 +16,8 @@ static void read_pair(const struct store *st, const struct journal_entry *e,
 
 	ps->key = e->key;
 	ps->pair = e->pair;
-	ps->up = liveness_pair_up(st, ps->key.name, &ps->pair);
+	ps->up = deep ? liveness_pair_intact(st, ps->key.name, &ps->pair) :
+		 liveness_pair_up(st, ps->key.name, &ps->pair);
 	for (d = 0; d < PP_DIR_MAX; d++) {
 		struct dir_snapshot *ds = &ps->dir[d];
 
@@ -33,7 +34,7 @@ static void read_pair(const struct store *st, const struct journal_entry *e,
 		ps->dir[ps->kdrops[r].dir & 1].kernel_drops += ps->kdrops[r].count;
 }
 
-int snapshot_take(const struct store *st, struct snapshot *snap)
+int snapshot_take(const struct store *st, bool deep, struct snapshot *snap)
 {
 	struct journal_entry *list = NULL;
 	struct timespec ts;
@@ -55,7 +56,7 @@ int snapshot_take(const struct store *st, struct snapshot *snap)
 	for (i = 0; i < n; i++) {
 		/* Half-done records are rolled back by the next change: not shown. */
 		if (list[i].pair.state == PP_PAIR_ATTACHED)
-			read_pair(st, &list[i], &snap->pairs[snap->n++]);
+			read_pair(st, deep, &list[i], &snap->pairs[snap->n++]);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snap->taken_at = ts.tv_sec + ts.tv_nsec / 1e9;

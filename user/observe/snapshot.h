@@ -34,8 +34,13 @@ struct snapshot {
 	double taken_at;	/* CLOCK_MONOTONIC seconds, right after the reads */
 };
 
-/* st may be NULL (nothing pinned): an empty snapshot. */
-int snapshot_take(const struct store *st, struct snapshot *snap);
+/*
+ * st may be NULL (nothing pinned): an empty snapshot. deep: judge each
+ * pair's devices by their identity (state/liveness.h), as a command
+ * does; the exporter, without privileges, takes the cheap answer, which
+ * the agent keeps true by marking broken pairs within moments.
+ */
+int snapshot_take(const struct store *st, bool deep, struct snapshot *snap);
 void snapshot_free(struct snapshot *snap);
 
 #endif /* __PAIRPATH_OBSERVE_SNAPSHOT_H */

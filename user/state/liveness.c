@@ -16,8 +16,14 @@ static bool same_peer(const struct pp_dev *dev, const struct veth_info *now)
 
 enum dev_state liveness_dev(const struct pp_dev *dev, struct veth_info *now)
 {
-	if (veth_lookup_index(dev->ifindex, now) || strcmp(now->ifname, dev->ifname) ||
-	    !same_peer(dev, now))
+	int err = veth_lookup_index(dev->ifindex, now);
+
+	/* Not there, not a veth, or its peer gone or in this netns: another device. */
+	if (err == -ENODEV || err == -EMEDIUMTYPE || err == -EXDEV)
+		return DEV_GONE;
+	if (err)
+		return DEV_UNKNOWN;
+	if (strcmp(now->ifname, dev->ifname) || !same_peer(dev, now))
 		return DEV_GONE;
 	if (now->peer_mtu != dev->peer_mtu ||
 	    memcmp(now->peer_mac, dev->peer_mac, sizeof(dev->peer_mac)) ||

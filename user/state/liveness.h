@@ -16,6 +16,7 @@ enum dev_state {
 	DEV_SAME,		/* the recorded device, its container end as recorded */
 	DEV_FAR_CHANGED,	/* the recorded device; its container end has a new MAC, MTU or name */
 	DEV_GONE,		/* no such device, or another one: not the recorded device */
+	DEV_UNKNOWN,		/* it could not be asked (no privilege to read the peer) */
 };
 
 /*
@@ -29,7 +30,10 @@ enum dev_state liveness_dev(const struct pp_dev *dev, struct veth_info *now);
  * devices there under their names with their hooks attached.
  */
 bool liveness_pair_up(const struct store *st, const char *name, const struct pp_pair *p);
-/* The whole answer, for gc and the agent: also each device's identity. */
+/*
+ * The whole answer, for the commands, gc and the agent: also each
+ * device's identity (a device that cannot be asked counts as intact).
+ */
 bool liveness_pair_intact(const struct store *st, const char *name, const struct pp_pair *p);
 
 #endif /* __PAIRPATH_STATE_LIVENESS_H */

@@ -366,6 +366,29 @@ void store_rollback(struct store *st)
 	st->made_dir = st->made_root = st->made_pins = false;
 }
 
+int store_lock(struct store *st)
+{
+	bool made;
+	int err;
+
+	if (st->lock_fd >= 0)
+		return 0;
+	err = root_open(st->root, false, &made, &st->lock_fd);
+	if (err)
+		return err;
+	/* The lock of a root that a reset removed meanwhile guards nothing. */
+	if (st->lock_fd < 0 || access(st->dir, F_OK) || store_retired(st)) {
+		store_unlock(st);
+		return -ESTALE;
+	}
+	return 0;
+}
+
+void store_unlock(struct store *st)
+{
+	close_fd(&st->lock_fd);
+}
+
 void store_close(struct store *st)
 {
 	close_fds(st);

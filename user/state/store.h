@@ -61,6 +61,13 @@ int store_open_dir(struct store *st, const char *root, const char *dir,
 		   bool netns_live, unsigned int flags);
 void store_close(struct store *st);
 /*
+ * Take the pin root's lock for a while, on state opened without
+ * STORE_LOCK; -ESTALE if a reset retired this state meanwhile (open the
+ * new one), another negative errno after saying why.
+ */
+int store_lock(struct store *st);
+void store_unlock(struct store *st);
+/*
  * Make fd the program new pairs get (the previous pin, if any, goes)
  * and record the build it came from in the meta map.
  */
