@@ -278,7 +278,11 @@ rel_attach_again() {	# mode dir what
 
 rel_crash_attach() {	# mode
 	local mode=$1 K rc dir ports links filters what
-	fixture "rca$mode"
+	# Static neighbours: the probe below would otherwise leave A's entry
+	# for B unresolved, and ARP would fail it (and the echoes queued on
+	# it, maybe those of a later ping) some 3 s on. The pings across the
+	# attaches and detaches must not depend on ARP's timers either.
+	fixture "rca$mode" --static-neigh
 	# The host does not forward: without the pair, A cannot reach B.
 	in_a ping -c 1 -W 1 10.77.0.2 >/dev/null 2>&1 && fail "A reaches B without a pair"
 	for K in 1 2 3 4 5 6 7; do
@@ -360,7 +364,9 @@ test_rel_crash_attach_tc() { rel_crash_attach tc; }
 
 rel_crash_detach() {	# mode
 	local mode=$1 K rc dir st what links ports
-	fixture "rcd$mode"
+	# Static neighbours, as in rel_crash_attach: no ping may depend on
+	# ARP timers running across the detaches.
+	fixture "rcd$mode" --static-neigh
 	for K in 11 12 13 14 15; do
 		what="detach killed after step $K"
 		expect_cmd 0 "" pp attach --mode "$mode" web vethA vethB
