@@ -2,9 +2,9 @@
 # What the test files, the demo and the benchmark share:
 #
 #   constants     MAC_A, MAC_B, IP_A, IP_B, frame sizes, ports, tool paths
-#   fixture       fixture_up, fixture_down, fixture (test), fixture_settle,
-#                 neigh_static, veth_add, netns_add, cleanup_add, pp,
-#                 in_a, in_b, in_h, ping3
+#   fixture       fixture_up, fixture_down, fixture (test), ipv6_off,
+#                 fixture_settle, neigh_static, veth_add, netns_add,
+#                 cleanup_add, pp, in_a, in_b, in_h, ping3
 #   processes     bg_start, bg_alive, bg_until, bg_listening, bg_stop,
 #                 bg_wait, bg_forget
 #   exporter      serve_start (test), serve_stop (test), http_get, metric
@@ -305,7 +305,8 @@ bg_wait() {	# pid
 # (test) pairpath serve for the fixture's pairs on 127.0.0.1:SERVE_PORT
 # of a netns, by default the fixture's host netns, whose loopback no
 # other test shares. ip execs pairpath, so SERVE_PID is pairpath itself;
-# its output is appended to $FX_TMP/serve.log.
+# its output is appended to $FX_TMP/serve.log. It is ready once it
+# answers: it listens before it drops its privileges, and answers after.
 serve_start() {	# [--in NETNS] [serve options]
 	local ns=$NS_H log="$FX_TMP/serve.log"
 	if [ "${1:-}" = --in ]; then
@@ -316,8 +317,8 @@ serve_start() {	# [--in NETNS] [serve options]
 		--listen 127.0.0.1:$SERVE_PORT "$@" >>"$log" 2>&1
 	SERVE_PID=$BG_PID
 	SERVE_NS=$ns
-	bg_until 5 "$SERVE_PID" bg_listening "$SERVE_PID" "$ns" $SERVE_PORT ||
-		fail "serve did not start: $(cat "$log")"
+	bg_until 5 "$SERVE_PID" bg_listening "$SERVE_PID" "$ns" $SERVE_PORT &&
+		http_get / -o /dev/null 2>/dev/null || fail "serve did not start: $(cat "$log")"
 }
 
 # (test) Stop serve with a signal, TERM by default: it must exit 0.
