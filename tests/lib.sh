@@ -128,7 +128,8 @@ fixture_down() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	if [ -n "${FX_TMP:-}" ]; then
-		umount "$FX_TMP/bpffs" 2>/dev/null
+		# Lazily if busy: rm -rf must never descend into a live bpffs.
+		umount "$FX_TMP/bpffs" 2>/dev/null || umount -l "$FX_TMP/bpffs" 2>/dev/null
 		rm -rf "$FX_TMP"
 	fi
 	FX_ID=
