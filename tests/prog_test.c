@@ -113,6 +113,21 @@ static void reset_port(__u32 mtu)
 	add_port(PORT_IFINDEX, mtu);
 }
 
+/*
+ * One frame, repeated, on the port with fresh counters: its verdict, and
+ * the port's counters after it in *s.
+ */
+static int run_fresh(__u32 mtu, __u32 ifindex, const __u8 *dst, __u32 len, int repeat,
+		     struct pp_port_stats *s)
+{
+	int ret;
+
+	reset_port(mtu);
+	ret = run(ifindex, dst, len, 0, repeat);
+	read_port(PORT_IFINDEX, s);
+	return ret;
+}
+
 static void pass(const char *name, bool ok)
 {
 	if (ok)
@@ -125,9 +140,7 @@ static void test_redirect_and_count(void)
 	struct pp_port_stats s;
 	int ret;
 
-	reset_port(PEER_MTU);
-	ret = run(PORT_IFINDEX, peer_mac, 100, 0, 1);
-	read_port(PORT_IFINDEX, &s);
+	ret = run_fresh(PEER_MTU, PORT_IFINDEX, peer_mac, 100, 1, &s);
 	pass(name, CHECK(ret == TC_ACT_REDIRECT, name, "verdict %d, want %d", ret,
 			 TC_ACT_REDIRECT) &&
 		   CHECK(s.packets == 1 && s.bytes == 100, name,
@@ -140,9 +153,7 @@ static void test_unpaired(void)
 	struct pp_port_stats s;
 	int ret;
 
-	reset_port(PEER_MTU);
-	ret = run(UNPAIRED, peer_mac, 100, 0, 1);
-	read_port(PORT_IFINDEX, &s);
+	ret = run_fresh(PEER_MTU, UNPAIRED, peer_mac, 100, 1, &s);
 	pass(name, CHECK(ret == TC_ACT_OK, name, "verdict %d, want TC_ACT_OK", ret) &&
 		   CHECK(s.packets == 0 && s.bytes == 0, name, "a port counted it"));
 }
@@ -197,9 +208,7 @@ static void test_small_mtu(void)
 	struct pp_port_stats s;
 	int ret;
 
-	reset_port(1000);
-	ret = run(PORT_IFINDEX, peer_mac, 1100, 0, 1);
-	read_port(PORT_IFINDEX, &s);
+	ret = run_fresh(1000, PORT_IFINDEX, peer_mac, 1100, 1, &s);
 	pass(name, CHECK(ret == TC_ACT_SHOT && s.drops[PP_DROP_MTU] == 1, name,
 			 "verdict %d drops.mtu %llu, want SHOT 1", ret, s.drops[PP_DROP_MTU]));
 }
@@ -361,9 +370,7 @@ static void test_header_only(void)
 	struct pp_port_stats s;
 	int ret;
 
-	reset_port(PEER_MTU);
-	ret = run(PORT_IFINDEX, peer_mac, 14, 0, 1);
-	read_port(PORT_IFINDEX, &s);
+	ret = run_fresh(PEER_MTU, PORT_IFINDEX, peer_mac, 14, 1, &s);
 	pass(name, CHECK(ret == TC_ACT_REDIRECT && s.packets == 1 && s.bytes == 14 &&
 			 !s.drops[PP_DROP_RUNT], name,
 			 "verdict %d packets %llu bytes %llu runt %llu", ret, s.packets,
@@ -422,9 +429,7 @@ static void test_set_pkt_type(void)
 		pairpath__destroy(old);
 		return;
 	}
-	reset_port(PEER_MTU);
-	ret = run(PORT_IFINDEX, peer_mac, 100, 0, 4);
-	read_port(PORT_IFINDEX, &s);
+	ret = run_fresh(PEER_MTU, PORT_IFINDEX, peer_mac, 100, 4, &s);
 	pass(name, CHECK(ret == TC_ACT_REDIRECT && s.packets == 4 && !s.drops[PP_DROP_PKT_TYPE],
 			 name, "verdict %d packets %llu pkt_type drops %llu", ret, s.packets,
 			 s.drops[PP_DROP_PKT_TYPE]));

@@ -5,18 +5,13 @@
 # Three more host veths pairs, their peers in a fourth namespace.
 batch_up() {	# tag
 	local i
-	fixture_up "$1" || fail "fixture"
+	fixture "$1"
 	BATCH_NS="${FX_ID}-c"
-	ip netns add "$BATCH_NS" || fail "netns $BATCH_NS"
+	netns_add "$BATCH_NS" || fail "netns $BATCH_NS"
 	for i in 0 1 2 3 4 5; do
 		ip -n "$NS_H" link add "h$i" type veth peer name "c$i" netns "$BATCH_NS" || fail "veth h$i"
 	done
 	BATCH_FILE="$FX_TMP/pairs"
-	trap 'ip netns del "$BATCH_NS" 2>/dev/null; fixture_down' EXIT
-}
-
-batch_names() {
-	pp status --json | $PY -c 'import json, sys; print(" ".join(p["name"] for p in json.load(sys.stdin)["pairs"]))'
 }
 
 test_batch_attach_detach() {
@@ -29,13 +24,13 @@ test_batch_attach_detach() {
 	  x2	h2 h3
 	EOT
 	expect_cmd 0 "" pp attach --batch "$BATCH_FILE"
-	expect_eq "$(batch_names)" "web x1 x2" "pairs after attach --batch"
+	expect_eq "$(pair_names)" "web x1 x2" "pairs after attach --batch"
 	in_a ping -c 1 -W 1 10.77.0.2 >/dev/null || fail "ping over a pair attached in a batch"
 	# The same batch again: every line is a no-op.
 	expect_cmd 0 "" pp attach --batch "$BATCH_FILE"
 	printf 'x1\nweb\n' | expect_cmd 0 "" pp detach --batch -
-	expect_eq "$(batch_names)" "x2" "pairs after detach --batch from stdin"
-	expect_eq "$(pp_port_count "$PIN_ROOT"/netns-*)" 2 "port entries left"
+	expect_eq "$(pair_names)" "x2" "pairs after detach --batch from stdin"
+	expect_eq "$(pp_port_count "$(pin_dir)")" 2 "port entries left"
 }
 
 test_batch_bad_lines_change_nothing() {
@@ -74,10 +69,10 @@ test_batch_detach_unknown_changes_nothing() {
 	printf 'a\nzz\n' >"$BATCH_FILE"
 	expect_cmd 1 "pairpath: $BATCH_FILE:2: pair 'zz' does not exist" \
 		pp detach --batch "$BATCH_FILE"
-	expect_eq "$(batch_names)" "a b" "pairs after a refused detach --batch"
+	expect_eq "$(pair_names)" "a b" "pairs after a refused detach --batch"
 	printf 'a\nb\n' >"$BATCH_FILE"
 	expect_cmd 0 "" pp detach --batch "$BATCH_FILE"
-	expect_eq "$(batch_names)" "" "pairs after detach --batch"
+	expect_eq "$(pair_names)" "" "pairs after detach --batch"
 	expect_eq "$(in_h tc filter show dev h0 ingress)" "" "tc filters left on h0"
 }
 
@@ -90,6 +85,6 @@ test_batch_stops_at_runtime_failure() {
 	expect_cmd 1 "pairpath: $BATCH_FILE:2: device 'vethA' already belongs to pair 'web'
 pairpath: $BATCH_FILE: stopped at line 2; the 1 pairs before it are attached" \
 		pp attach --batch "$BATCH_FILE"
-	expect_eq "$(batch_names)" "a web" "pairs after the stopped batch"
-	expect_eq "$(pp_port_count "$PIN_ROOT"/netns-*)" 4 "port entries after the stopped batch"
+	expect_eq "$(pair_names)" "a web" "pairs after the stopped batch"
+	expect_eq "$(pp_port_count "$(pin_dir)")" 4 "port entries after the stopped batch"
 }

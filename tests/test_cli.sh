@@ -3,195 +3,56 @@
 # exit code and one-line message and changes nothing, and attach, detach
 # and reset leave no pin, map entry, link, filter or qdisc behind.
 #
-# Helpers here are prefixed cli_; the fixture, pp, in_a/in_b/in_h and the
-# assertions come from lib.sh and assert.sh.
+# Helpers here are prefixed cli_; the fixture, the snapshots, pp,
+# in_a/in_b/in_h and the assertions come from lib.sh and assert.sh.
 
-# Namespaces and processes a test makes beyond the fixture's, removed by
-# cli_down whatever way the test ends.
-CLI_NS=()
-CLI_PIDS=()
-
-cli_down() {
-	local pid ns
-
-	for pid in "${CLI_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	CLI_PIDS=()
-	for ns in "${CLI_NS[@]}"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	CLI_NS=()
-	fixture_down
+# The fixture of these tests: silent (no IPv6, static neighbours), since
+# a snapshot holds the counters and must not see them move, and settled.
+cli_up() {	# tag
+	fixture "$1" --no-ipv6 --static-neigh --settle
 }
 
-# fixture_up, with cli_down replacing the runner's trap so that extra
-# namespaces and background processes go too.
-cli_up() {
-	trap cli_down EXIT
-	fixture_up "$1" || fail "fixture_up $1"
-	cli_settle "$NS_H"
-}
-
-# A veth reports carrier only some time after both of its ends are up
-# (linkwatch runs late): wait for that before a snapshot, so the snapshot
-# sees pairpath's changes and not the kernel still settling.
-cli_settle() {	# netns
-	local i
-
-	for i in $(seq 50); do
-		ip -n "$1" -o link show type veth | grep -q NO-CARRIER || return 0
-		sleep 0.05
-	done
-	fail "veths in $1 have no carrier: $(ip -n "$1" -o link show type veth)"
+# The fixture, and a plain directory (not bpffs) CLI_PLAIN in its
+# temporary one.
+cli_up_plain() {	# tag
+	cli_up "$1"
+	CLI_PLAIN="$FX_TMP/plain"
+	mkdir "$CLI_PLAIN" || fail "mkdir $CLI_PLAIN"
 }
 
 cli_ns_add() {	# name
-	ip netns add "$1" || fail "ip netns add $1"
-	CLI_NS+=("$1")
-	ip -n "$1" link set lo up
+	netns_add "$1" || fail "ip netns add $1"
 }
 
 # A further host-side veth in NS_H whose peer lives in another netns:
 # cli_veth DEV PEER_NS PEER_NAME [PEER_IP/LEN]
 cli_veth() {
-	ip -n "$NS_H" link add "$1" type veth peer name "$3" netns "$2" ||
-		fail "cannot make veth $1"
-	[ -z "${4:-}" ] || ip -n "$2" addr add "$4" dev "$3"
-	ip -n "$2" link set "$3" up
-	ip -n "$NS_H" link set "$1" up
-	cli_settle "$NS_H"
-}
-
-# The one netns directory under the pin root.
-cli_netns_dir() {
-	local d
-
-	for d in "$PIN_ROOT"/netns-*; do
-		[ -d "$d" ] || fail "no netns directory under $PIN_ROOT"
-		echo "$d"
-		return 0
-	done
+	veth_add "$@" || fail "cannot make veth $1"
+	fixture_settle "$NS_H" || fail "veths in $NS_H have no carrier"
 }
 
 # The netns cookie pairpath names its directory after, read from inside.
 cli_cookie() {	# netns
-	ip netns exec "$1" $PY -c '
-import socket, struct
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-print(struct.unpack("Q", s.getsockopt(socket.SOL_SOCKET, 71, 8))[0])'
-}
-
-# bpf(2) from python, for what the Debian 12 bpftool (v7.1) cannot show:
-# it lists tcx links without their device.
-CLI_PY_BPF='
-import ctypes, os, socket, sys
-libc = ctypes.CDLL(None, use_errno=True)
-libc.syscall.restype = ctypes.c_long
-SYS_bpf = 321				# x86_64
-BPF_PROG_QUERY = 16
-BPF_TCX_INGRESS, BPF_TCX_EGRESS = 46, 47
-
-class Query(ctypes.Structure):
-    _fields_ = [("target_ifindex", ctypes.c_uint32),
-                ("attach_type", ctypes.c_uint32),
-                ("query_flags", ctypes.c_uint32),
-                ("attach_flags", ctypes.c_uint32),
-                ("prog_ids", ctypes.c_uint64),
-                ("prog_cnt", ctypes.c_uint32),
-                ("pad", ctypes.c_uint32),
-                ("prog_attach_flags", ctypes.c_uint64),
-                ("link_ids", ctypes.c_uint64),
-                ("link_attach_flags", ctypes.c_uint64),
-                ("revision", ctypes.c_uint64)]
-
-def tcx_progs(ifindex, attach_type):
-    ids = (ctypes.c_uint32 * 64)()
-    q = Query(target_ifindex=ifindex, attach_type=attach_type,
-              prog_ids=ctypes.addressof(ids), prog_cnt=64)
-    if libc.syscall(SYS_bpf, BPF_PROG_QUERY, ctypes.byref(q), ctypes.sizeof(q)) < 0:
-        sys.exit("BPF_PROG_QUERY: " + os.strerror(ctypes.get_errno()))
-    return list(ids[:q.prog_cnt])
-'
-
-# Program ids attached at tcx ingress of a device in NS_H, space separated,
-# or "none": a query that fails prints nothing, and so never looks like
-# the empty answer.
-cli_tcx_progs() {	# dev
-	in_h $PY -c "$CLI_PY_BPF"'
-ids = tcx_progs(socket.if_nametoindex(sys.argv[1]), BPF_TCX_INGRESS)
-print(" ".join(str(i) for i in ids) if ids else "none")' "$1"
-}
-
-# How many pairpath_ingress programs this fixture holds: attached (tc or
-# tcx) to a device of NS_H, or with "all" also those pinned on its bpffs
-# (detach keeps the program pinned, reset does not). Not the machine-wide
-# count from 'bpftool prog show': the traffic tests and other runs load the
-# same program at the same time, and would make that count flicker. A
-# program that is neither pinned nor attached dies with the pairpath that
-# loaded it, so nothing leaked escapes this count.
-cli_prog_count() {	# attached|all
-	in_h $PY -c "$CLI_PY_BPF"'
-import json, subprocess
-fx = sys.argv[1] + "/"
-pinned_too = sys.argv[2] == "all"
-attached = set()
-for ifindex, _ in socket.if_nameindex():
-    for t in (BPF_TCX_INGRESS, BPF_TCX_EGRESS):
-        attached.update(tcx_progs(ifindex, t))
-for ns in json.loads(subprocess.check_output(["bpftool", "-j", "net", "show"])):
-    attached.update(e["id"] for e in ns.get("tc", []))
-n = 0
-for p in json.loads(subprocess.check_output(["bpftool", "-j", "-f", "prog", "show"])):
-    if not p.get("name", "").startswith("pairpath_ingres"):
-        continue
-    if p["id"] in attached or (pinned_too and
-                               any(x.startswith(fx) for x in p.get("pinned", []))):
-        n += 1
-print(n)' "$FX_TMP" "$1"
-}
-
-# What a pairpath command may change in the devices of the host netns.
-cli_snapshot_net() {
-	echo "== links"
-	ip -n "$NS_H" -d link show
-	echo "== qdiscs"
-	in_h tc qdisc show
-	echo "== attached pairpath programs"
-	cli_prog_count attached || return 1
-}
-
-# ... and in its pins. tc and ip, loading an object for some other test
-# running at the same time, make their tc/, ip/ and xdp/ directories on the
-# first bpffs in /proc/mounts, which may be this fixture's: not pairpath's.
-cli_snapshot() {
-	local fs="$FX_TMP/bpffs"
-
-	echo "== pins"
-	find "$fs" \( -path "$fs/tc" -o -path "$fs/ip" -o -path "$fs/xdp" \) -prune -o -print | sort
-	echo "== status"
-	pp status --json 2>&1
-	cli_snapshot_net || return 1
-	echo "== pinned or attached pairpath programs"
-	cli_prog_count all || return 1
+	ip netns exec "$1" "$PPTOOL" netns-cookie
 }
 
 # Compare a snapshot taken earlier with now, and show what changed.
-cli_expect_same() {	# before what [snapshot function]
-	local now
+cli_expect_same() {	# before what [snapshot command...]
+	local before=$1 what=$2 now
 
-	now=$("${3:-cli_snapshot}") || fail "$2: cannot take a snapshot"
-	[ "$now" = "$1" ] && return 0
-	diff -u <(echo "$1") <(echo "$now") | sed 's/^/    /' >&2
-	fail "$2: the system changed"
+	shift 2
+	[ $# -gt 0 ] || set -- pin_snapshot
+	now=$("$@") || fail "$what: cannot take a snapshot"
+	[ "$now" = "$before" ] && return 0
+	diff -u <(echo "$before") <(echo "$now") | sed 's/^/    /' >&2
+	fail "$what: the system changed"
 }
 
 # expect_cmd, and the system must be as it was before.
 cli_refuse() {	# rc "stderr" cmd...
 	local before
 
-	before=$(cli_snapshot) || fail "cannot take a snapshot"
+	before=$(pin_snapshot) || fail "cannot take a snapshot"
 	expect_cmd "$@"
 	shift 2
 	cli_expect_same "$before" "'$*'"
@@ -199,32 +60,6 @@ cli_refuse() {	# rc "stderr" cmd...
 
 cli_ok() {	# cmd...
 	"$@" || fail "'$*' exited $?"
-}
-
-# A field of one pair from 'status --json': cli_pair_field PAIR FIELD
-# where FIELD is a dotted path such as dev_a.ifindex.
-cli_pair_field() {
-	pp status --json | $PY -c '
-import json, sys
-for p in json.load(sys.stdin)["pairs"]:
-    if p["name"] == sys.argv[1]:
-        v = p
-        for part in sys.argv[2].split("."):
-            v = v[part]
-        print(v)
-        sys.exit(0)
-sys.exit(1)' "$1" "$2"
-}
-
-cli_pair_names() {
-	pp status --json | $PY -c '
-import json, sys
-print(" ".join(p["name"] for p in json.load(sys.stdin)["pairs"]))'
-}
-
-# Entries of a pinned map, as bpftool prints them in JSON.
-cli_map_len() {	# path
-	bpftool -j map dump pinned "$1" | $PY -c 'import json, sys; print(len(json.load(sys.stdin)))'
 }
 
 # --- attach refusals ---------------------------------------------------------
@@ -278,7 +113,7 @@ test_cli_attach_peer_same_netns() {
 	ip -n "$NS_H" link add vx0 type veth peer name vx1 || fail "veth vx0"
 	ip -n "$NS_H" link set vx0 up
 	ip -n "$NS_H" link set vx1 up
-	cli_settle "$NS_H"
+	fixture_settle "$NS_H" || fail "veths in $NS_H have no carrier"
 
 	cli_refuse 1 "pairpath: device 'vx0' has its veth peer in the same network namespace; bpf_redirect_peer needs it in another" \
 		pp attach p vx0 vethB
@@ -313,8 +148,8 @@ test_cli_attach_bad_name() {
 	# 63 characters, of every allowed class but '.', is a name.
 	n63="Az09_-${n63:6}"
 	expect_cmd 0 "" pp attach "$n63" vethA vethB
-	expect_eq "$(cli_pair_names)" "$n63" "pairs after attaching a 63-character name"
-	[ -e "$(cli_netns_dir)/link-$n63-a" ] || fail "no link pin for the 63-character name"
+	expect_eq "$(pair_names)" "$n63" "pairs after attaching a 63-character name"
+	[ -e "$(pin_dir)/link-$n63-a" ] || fail "no link pin for the 63-character name"
 	expect_cmd 0 "" pp detach "$n63"
 }
 
@@ -327,8 +162,8 @@ test_cli_attach_dotted_name() {
 	cli_veth vethD "$NS_B" eth1
 	expect_cmd 0 "" pp attach web.1 vethC vethD --mode tc
 	expect_cmd 0 "" pp attach web.2 vethA vethB --mode tcx
-	expect_eq "$(cli_pair_names)" "web.1 web.2" "pairs"
-	expect_eq "$(cli_pair_field web.2 state)" up "state of web.2"
+	expect_eq "$(pair_names)" "web.1 web.2" "pairs"
+	expect_eq "$(pair_field web.2 state)" up "state of web.2"
 	in_a ping -c 1 -W 1 10.77.0.2 >/dev/null || fail "ping A -> B through web.2"
 	expect_cmd 0 "" pp detach --all
 }
@@ -351,10 +186,10 @@ test_cli_attach_name_taken() {
 	# Again with the same devices: nothing happens, so attach can be
 	# repeated by a script. A second later, to see attached_at kept.
 	sleep 1.1
-	before=$(cli_snapshot) || fail "cannot take a snapshot"
+	before=$(pin_snapshot) || fail "cannot take a snapshot"
 	expect_cmd 0 "" pp attach web vethA vethB
 	cli_expect_same "$before" "attach of the same pair again"
-	expect_eq "$(cli_pair_field web id)" 1 "id of the pair"
+	expect_eq "$(pair_field web id)" 1 "id of the pair"
 }
 
 # --- the command line --------------------------------------------------------
@@ -427,41 +262,28 @@ test_cli_detach_usage() {
 # The pin root must be on bpffs; a plain directory is refused and left as
 # it was, and one that does not exist yet is not made.
 test_cli_pin_root_not_bpffs() {
-	local plain
-
-	cli_up cpr
-	plain="$FX_TMP/plain"
-	mkdir "$plain"
-
-	expect_cmd 1 "pairpath: pin root '$plain' is not on a bpf filesystem" \
-		"$PAIRPATH" -n "$NS_H" --pin-root "$plain" attach p vethA vethB
-	expect_eq "$(ls -A "$plain")" "" "contents of the plain pin root after attach"
+	cli_up_plain cpr
+	expect_cmd 1 "pairpath: pin root '$CLI_PLAIN' is not on a bpf filesystem" \
+		"$PAIRPATH" -n "$NS_H" --pin-root "$CLI_PLAIN" attach p vethA vethB
+	expect_eq "$(ls -A "$CLI_PLAIN")" "" "contents of the plain pin root after attach"
 	expect_eq "$(in_h tc qdisc show | grep -c clsact)" 0 "clsact qdiscs"
-	expect_eq "$(cli_tcx_progs vethA)" none "tcx programs on vethA"
+	expect_eq "$(tcx_progs vethA)" none "tcx programs on vethA"
 }
 
 # A pin root that does not exist yet, in a directory not on bpffs.
 test_cli_pin_root_not_bpffs_new() {
-	local plain
-
-	cli_up cpn
-	plain="$FX_TMP/plain"
-	mkdir "$plain"
-	expect_cmd 1 "pairpath: pin root '$plain/pp' is not on a bpf filesystem (its parent '$plain' is not bpffs)" \
-		"$PAIRPATH" -n "$NS_H" --pin-root "$plain/pp" attach p vethA vethB
-	expect_eq "$(ls -A "$plain")" "" "contents of the plain directory after attach under it"
+	cli_up_plain cpn
+	expect_cmd 1 "pairpath: pin root '$CLI_PLAIN/pp' is not on a bpf filesystem (its parent '$CLI_PLAIN' is not bpffs)" \
+		"$PAIRPATH" -n "$NS_H" --pin-root "$CLI_PLAIN/pp" attach p vethA vethB
+	expect_eq "$(ls -A "$CLI_PLAIN")" "" "contents of the plain directory after attach under it"
 }
 
 # reset removes the pin root: never a directory that is no pin root.
 test_cli_pin_root_not_bpffs_reset() {
-	local plain
-
-	cli_up cpz
-	plain="$FX_TMP/plain"
-	mkdir "$plain"
-	expect_cmd 1 "pairpath: pin root '$plain' is not on a bpf filesystem" \
-		"$PAIRPATH" -n "$NS_H" --pin-root "$plain" reset
-	[ -d "$plain" ] || fail "reset removed the plain directory $plain"
+	cli_up_plain cpz
+	expect_cmd 1 "pairpath: pin root '$CLI_PLAIN' is not on a bpf filesystem" \
+		"$PAIRPATH" -n "$NS_H" --pin-root "$CLI_PLAIN" reset
+	[ -d "$CLI_PLAIN" ] || fail "reset removed the plain directory $CLI_PLAIN"
 }
 
 # --- failure half way --------------------------------------------------------
@@ -472,7 +294,7 @@ test_cli_attach_fail_makes_nothing() {
 
 	cli_up cfn
 	ip -n "$NS_H" link add br0 type bridge || fail "cannot make a bridge"
-	before=$(cli_snapshot) || fail "cannot take a snapshot"
+	before=$(pin_snapshot) || fail "cannot take a snapshot"
 	expect_cmd 1 "pairpath: device 'br0' is not a veth (it is a bridge)" \
 		pp attach p vethA br0
 	[ ! -e "$PIN_ROOT" ] || fail "a failed first attach made $PIN_ROOT"
@@ -492,15 +314,17 @@ test_cli_attach_fail_midway() {
 	cli_veth vethC "$NS_A" eth1
 	cli_veth vethD "$NS_B" eth1
 	cli_ok pp attach web vethA vethB
-	dir=$(cli_netns_dir)
+	dir=$(pin_dir) || exit 1
 	mkdir "$dir/link-db-b" || fail "mkdir $dir/link-db-b"
-	before=$(cli_snapshot) || fail "cannot take a snapshot"
+	# A failed attach does not give its pair id back (ids are handed out
+	# in turn, never soon reused): meta's last_pair_id may move.
+	before=$(pin_snapshot "$PIN_ROOT" meta) || fail "cannot take a snapshot"
 
 	err=$(pp attach db vethC vethD --mode tcx 2>&1 >/dev/null)
 	rc=$?
-	cli_expect_same "$before" "attach failing on the second device"
+	cli_expect_same "$before" "attach failing on the second device" pin_snapshot "$PIN_ROOT" meta
 	expect_eq "$(pp_port_count "$dir")" 2 "port entries (web's two)"
-	expect_eq "$(cli_tcx_progs vethC)" none "tcx programs on vethC"
+	expect_eq "$(tcx_progs vethC)" none "tcx programs on vethC"
 	expect_eq "$rc" 1 "exit code of the failed attach"
 	expect_eq "$err" "pairpath: device 'vethD': cannot pin its tcx link at $dir/link-db-b: File exists" \
 		"stderr of the failed attach"
@@ -519,7 +343,7 @@ test_cli_attach_fail_midway_first() {
 	cli_up cff
 	dir="$PIN_ROOT/netns-$(cli_cookie "$NS_H")"
 	mkdir -p "$dir/link-web-b" || fail "mkdir $dir/link-web-b"
-	before=$(cli_snapshot) || fail "cannot take a snapshot"
+	before=$(pin_snapshot) || fail "cannot take a snapshot"
 
 	err=$(pp attach web vethA vethB --mode tcx 2>&1 >/dev/null)
 	rc=$?
@@ -535,10 +359,10 @@ test_cli_detach_tcx_clean() {
 	local before dir f
 
 	cli_up cdx
-	before=$(cli_snapshot_net) || fail "cannot take a snapshot"
+	before=$(net_snapshot) || fail "cannot take a snapshot"
 	cli_ok pp attach web vethA vethB --mode tcx
-	dir=$(cli_netns_dir)
-	[[ $(cli_tcx_progs vethA) =~ ^[0-9]+$ ]] || fail "not one tcx program on vethA after attach"
+	dir=$(pin_dir) || exit 1
+	[[ $(tcx_progs vethA) =~ ^[0-9]+$ ]] || fail "not one tcx program on vethA after attach"
 	expect_eq "$(pp_port_count "$dir")" 2 "port entries after attach"
 
 	expect_cmd 0 "" pp detach web
@@ -546,15 +370,15 @@ test_cli_detach_tcx_clean() {
 		[ ! -e "$f" ] || fail "link pin $f left after detach"
 	done
 	expect_eq "$(pp_port_count "$dir")" 0 "port entries after detach"
-	expect_eq "$(cli_map_len "$dir/pairs")" 0 "pair entries after detach"
-	expect_eq "$(cli_tcx_progs vethA)" none "tcx programs on vethA"
-	expect_eq "$(cli_tcx_progs vethB)" none "tcx programs on vethB"
+	expect_eq "$(map_len "$dir/pairs")" 0 "pair entries after detach"
+	expect_eq "$(tcx_progs vethA)" none "tcx programs on vethA"
+	expect_eq "$(tcx_progs vethB)" none "tcx programs on vethB"
 	# Readers such as a metrics exporter keep their handles.
 	for f in prog ports pairs; do
 		[ -e "$dir/$f" ] || fail "$f no longer pinned after detach"
 	done
 	expect_eq "$(pp status --json)" "{\"pin_dir\":\"$dir\",\"pairs\":[]}" "status after detach"
-	cli_expect_same "$before" "attach and detach in tcx mode" cli_snapshot_net
+	cli_expect_same "$before" "attach and detach in tcx mode" net_snapshot
 	in_a ping -c 1 -W 1 10.77.0.2 >/dev/null && fail "ping A -> B works after detach"
 	return 0
 }
@@ -563,9 +387,9 @@ test_cli_detach_tc_clean() {
 	local before dev
 
 	cli_up cdt
-	before=$(cli_snapshot_net) || fail "cannot take a snapshot"
+	before=$(net_snapshot) || fail "cannot take a snapshot"
 	cli_ok pp attach web vethA vethB --mode tc
-	expect_eq "$(cli_pair_field web mode)" tc "mode"
+	expect_eq "$(pair_field web mode)" tc "mode"
 	for dev in vethA vethB; do
 		in_h tc filter show dev $dev ingress | grep -q pairpath_ingres ||
 			fail "no cls_bpf filter on $dev after attach"
@@ -575,16 +399,16 @@ test_cli_detach_tc_clean() {
 	for dev in vethA vethB; do
 		expect_eq "$(in_h tc filter show dev $dev ingress)" "" "ingress filters on $dev"
 	done
-	expect_eq "$(pp_port_count "$(cli_netns_dir)")" 0 "port entries after detach"
+	expect_eq "$(pp_port_count "$(pin_dir)")" 0 "port entries after detach"
 	# The clsact qdiscs pairpath made are gone with the filters.
-	cli_expect_same "$before" "attach and detach in tc mode" cli_snapshot_net
+	cli_expect_same "$before" "attach and detach in tc mode" net_snapshot
 
 	# A clsact that was there before is someone else's: it stays.
 	in_h tc qdisc add dev vethA clsact || fail "tc qdisc add clsact"
-	before=$(cli_snapshot_net) || fail "cannot take a snapshot"
+	before=$(net_snapshot) || fail "cannot take a snapshot"
 	cli_ok pp attach web vethA vethB --mode tc
 	expect_cmd 0 "" pp detach web
-	cli_expect_same "$before" "attach and detach on a device with its own clsact" cli_snapshot_net
+	cli_expect_same "$before" "attach and detach on a device with its own clsact" net_snapshot
 }
 
 test_cli_detach_all() {
@@ -597,20 +421,20 @@ test_cli_detach_all() {
 	cli_veth vethD "${FX_ID}-d" eth0
 	cli_veth vethE "$NS_A" eth1
 	cli_veth vethF "$NS_B" eth1
-	before=$(cli_snapshot_net) || fail "cannot take a snapshot"
+	before=$(net_snapshot) || fail "cannot take a snapshot"
 
 	cli_ok pp attach web vethA vethB --mode tcx
 	cli_ok pp attach db vethC vethD --mode tc
 	cli_ok pp attach cache vethE vethF
-	expect_eq "$(cli_pair_names)" "cache db web" "pairs after three attaches"
-	dir=$(cli_netns_dir)
+	expect_eq "$(pair_names)" "cache db web" "pairs after three attaches"
+	dir=$(pin_dir) || exit 1
 
 	expect_cmd 0 "" pp detach --all
-	expect_eq "$(cli_pair_names)" "" "pairs after detach --all"
+	expect_eq "$(pair_names)" "" "pairs after detach --all"
 	expect_eq "$(cd "$dir" && ls -A | grep '^link-')" "" "link pins after detach --all"
 	expect_eq "$(pp_port_count "$dir")" 0 "port entries after detach --all"
-	expect_eq "$(cli_map_len "$dir/pairs")" 0 "pair entries after detach --all"
-	cli_expect_same "$before" "detach --all" cli_snapshot_net
+	expect_eq "$(map_len "$dir/pairs")" 0 "pair entries after detach --all"
+	cli_expect_same "$before" "detach --all" net_snapshot
 	# Nothing left to detach is not an error.
 	expect_cmd 0 "" pp detach --all
 }
@@ -618,50 +442,30 @@ test_cli_detach_all() {
 # Another process holding the link must not keep the program running:
 # detach detaches the link itself rather than only unpinning it.
 test_cli_detach_held_link() {
-	local dir pid fd i
+	local dir pid fd
 
 	cli_up cdh
 	cli_ok pp attach web vethA vethB --mode tcx
 	in_a ping -c 1 -W 1 10.77.0.2 >/dev/null || fail "ping A -> B after attach"
-	dir=$(cli_netns_dir)
+	dir=$(pin_dir) || exit 1
 
-	# BPF_OBJ_GET (cmd 7) on the pin: attr is the path pointer, bpf_fd
-	# and file_flags, both 0. It prints the fd and holds it.
-	$PY -c '
-import ctypes, os, sys, time
-libc = ctypes.CDLL(None, use_errno=True)
-libc.syscall.restype = ctypes.c_long
-class ObjGet(ctypes.Structure):
-    _fields_ = [("pathname", ctypes.c_uint64), ("bpf_fd", ctypes.c_uint32),
-                ("file_flags", ctypes.c_uint32)]
-path = ctypes.create_string_buffer(sys.argv[1].encode())
-attr = ObjGet(ctypes.addressof(path), 0, 0)
-fd = libc.syscall(321, 7, ctypes.byref(attr), ctypes.sizeof(attr))
-if fd < 0:
-    sys.exit("BPF_OBJ_GET: " + os.strerror(ctypes.get_errno()))
-print(fd, flush=True)
-time.sleep(120)' "$dir/link-web-a" >"$FX_TMP/holder" &
-	pid=$!
-	CLI_PIDS+=("$pid")
-	for i in $(seq 50); do
-		[ -s "$FX_TMP/holder" ] && break
-		sleep 0.1
-	done
+	# pptool opens the pin (BPF_OBJ_GET), prints the fd and holds it.
+	bg_start "$PPTOOL" hold "$dir/link-web-a" 120 >"$FX_TMP/holder"
+	pid=$BG_PID
+	bg_until 5 "$pid" test -s "$FX_TMP/holder"
 	fd=$(cat "$FX_TMP/holder")
 	[ -n "$fd" ] || fail "the holder did not get the link"
 	grep -q '^link_id:' "/proc/$pid/fdinfo/$fd" || fail "fd $fd of the holder is not a link"
 
 	expect_cmd 0 "" pp detach web
 	[ ! -e "$dir/link-web-a" ] || fail "link pin left after detach"
-	expect_eq "$(cli_tcx_progs vethA)" none "tcx programs on vethA with the link held"
-	expect_eq "$(cli_tcx_progs vethB)" none "tcx programs on vethB"
+	expect_eq "$(tcx_progs vethA)" none "tcx programs on vethA with the link held"
+	expect_eq "$(tcx_progs vethB)" none "tcx programs on vethB"
 	in_a ping -c 1 -W 1 10.77.0.2 >/dev/null && fail "ping A -> B works after detach"
 	# Still held: the detach did not depend on the holder going away.
-	kill -0 "$pid" 2>/dev/null || fail "the holder exited before the checks"
+	bg_alive "$pid" || fail "the holder exited before the checks"
 	grep -q '^link_id:' "/proc/$pid/fdinfo/$fd" || fail "the holder no longer holds the link"
-	kill "$pid"
-	wait "$pid" 2>/dev/null
-	CLI_PIDS=()
+	bg_stop "$pid"
 	return 0
 }
 
@@ -675,7 +479,7 @@ test_cli_reset() {
 	cli_veth vethD "$NS_B" eth1
 	# Nothing there at all.
 	cli_refuse 0 "" pp reset
-	before=$(cli_snapshot) || fail "cannot take a snapshot"
+	before=$(pin_snapshot) || fail "cannot take a snapshot"
 
 	cli_ok pp attach web vethA vethB --mode tcx
 	cli_ok pp attach db vethC vethD --mode tc
@@ -704,16 +508,11 @@ cli_host2() {
 	ip -n "$NS_H2" link set vethB up
 	ip -n "${FX_ID}-a2" link set eth0 up
 	ip -n "${FX_ID}-b2" link set eth0 up
-	cli_settle "$NS_H2"
+	fixture_settle "$NS_H2" || fail "veths in $NS_H2 have no carrier"
 }
 
 pp2() {
 	"$PAIRPATH" -n "$NS_H2" --pin-root "$PIN_ROOT" "$@"
-}
-
-cli_snapshot_h2() {
-	ip -n "$NS_H2" -d link show
-	ip netns exec "$NS_H2" tc qdisc show
 }
 
 # Two host namespaces under one pin root: the same ifindex numbers in
@@ -723,13 +522,13 @@ test_cli_reset_two_netns() {
 
 	cli_up crt
 	cli_host2
-	before=$(cli_snapshot_net) || fail "cannot take a snapshot"
-	before2=$(cli_snapshot_h2) || fail "cannot take a snapshot"
+	before=$(net_snapshot) || fail "cannot take a snapshot"
+	before2=$(net_snapshot "$NS_H2") || fail "cannot take a snapshot"
 
 	cli_ok pp attach one vethA vethB
 	cli_ok pp2 attach two vethA vethB
-	expect_eq "$(cli_pair_names)" "one" "pairs in the first netns"
-	expect_eq "$(pp2 status --json | $PY -c 'import json,sys; print(" ".join(p["name"] for p in json.load(sys.stdin)["pairs"]))')" \
+	expect_eq "$(pair_names)" "one" "pairs in the first netns"
+	expect_eq "$(pair_names pp2)" \
 		"two" "pairs in the second netns"
 	j1=$(pp status --json | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["pin_dir"], d["pairs"][0]["dev_a"]["ifindex"])')
 	j2=$(pp2 status --json | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["pin_dir"], d["pairs"][0]["dev_a"]["ifindex"])')
@@ -743,12 +542,12 @@ test_cli_reset_two_netns() {
 
 	expect_cmd 0 "" pp reset
 	[ ! -e "$PIN_ROOT" ] || fail "pin root left after reset: $(find "$PIN_ROOT")"
-	expect_eq "$(cli_pair_names)" "" "pairs in the first netns after reset"
+	expect_eq "$(pair_names)" "" "pairs in the first netns after reset"
 	expect_eq "$(pp2 status --json)" '{"pin_dir":"","pairs":[]}' "status of the second netns after reset"
-	cli_expect_same "$before" "reset, first netns" cli_snapshot_net
-	cli_expect_same "$before2" "reset, second netns" cli_snapshot_h2
-	expect_eq "$(ip netns exec "$NS_H2" $PY -c "$CLI_PY_BPF"'
-print(len(tcx_progs(socket.if_nametoindex("vethA"), BPF_TCX_INGRESS)))')" 0 "tcx programs on the second vethA"
+	cli_expect_same "$before" "reset, first netns" net_snapshot
+	cli_expect_same "$before2" "reset, second netns" net_snapshot "$NS_H2"
+	expect_eq "$(ip netns exec "$NS_H2" "$PPTOOL" tcx-count vethA ingress)" 0 \
+		"tcx programs on the second vethA"
 }
 
 # The same with a legacy tc pair in the other netns: its filters can only
@@ -766,7 +565,7 @@ test_cli_reset_other_netns_tc() {
 	rc=$?
 	# Whatever reset did, no filter may run with no pin to find it by.
 	if ip netns exec "$NS_H2" tc filter show dev vethA ingress | grep -q pairpath_ingres; then
-		expect_eq "$(pp2 status --json | $PY -c 'import json,sys; print(" ".join(p["name"] for p in json.load(sys.stdin)["pairs"]))')" \
+		expect_eq "$(pair_names pp2)" \
 			"two" "after 'reset' (exit $rc, stderr '$err') the cls_bpf filter of 'two' still runs in $NS_H2; pairs there"
 		expect_eq "$rc" 1 "exit code of reset that could not detach 'two'"
 		[[ $err == "pairpath: "* && $err != *$'\n'* ]] ||
@@ -825,10 +624,10 @@ test_cli_attach_altname() {
 		pp attach p vethA web-a
 	cli_ok pp attach web web-a web-b
 	in_a ping -c 1 -W 1 10.77.0.2 >/dev/null || fail "ping A -> B through web"
-	expect_eq "$(cli_pair_field web state)" up "state of a pair attached by altnames"
+	expect_eq "$(pair_field web state)" up "state of a pair attached by altnames"
 	# gc removes broken pairs: this one works and must stay.
 	expect_cmd 0 "" pp gc
-	expect_eq "$(cli_pair_names)" web "pairs after gc"
+	expect_eq "$(pair_names)" web "pairs after gc"
 	cli_refuse 1 "pairpath: device 'vethA' already belongs to pair 'web'" \
 		pp attach other vethA vethB
 }

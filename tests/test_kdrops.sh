@@ -3,8 +3,8 @@
 # counted stays, and the pairs keep forwarding either way.
 
 kd_send() {	# count: frames A sends to B's eth0, which is down
-	in_a $PY "$PP_TOP/tests/tools/rawpkt.py" send --dev eth0 --dst 02:00:00:00:00:0b \
-		--size 100 --count "$1" || fail "frames to B"
+	in_a $PY "$RAWPKT" send --dev eth0 --dst $MAC_B --size 100 --count "$1" ||
+		fail "frames to B"
 }
 
 kd_count() {
@@ -15,14 +15,13 @@ print(d["kernel_drops_counted"], d["pairs"][0]["directions"][0]["kernel_drops"].
 }
 
 test_kdrops_off_and_on() {
-	fixture_up kd
-	fixture_quiet
+	fixture kd --no-ipv6
 	expect_cmd 0 "" pp attach web vethA vethB
 	ip -n "$NS_B" link set eth0 down || fail "eth0 of B down"
 	kd_send 4
 	expect_eq "$(kd_count)" "True 4" "kernel drops while the tracer runs"
 	expect_cmd 0 "" pp kernel-drops off
-	[ -e "$(ls -d "$PIN_ROOT"/netns-*)/kdrop_link" ] && fail "the tracer's link is still pinned"
+	[ -e "$(pin_dir)/kdrop_link" ] && fail "the tracer's link is still pinned"
 	kd_send 5
 	expect_eq "$(kd_count)" "False 4" "kernel drops with the tracer off"
 	expect_eq "$(pp_stat web a_to_b packets)" 9 "the program still counts what it redirects"

@@ -8,7 +8,7 @@ LAYERS="$PP_TOP/tests/tools/check_layers.py"
 # A copy of the sources to plant problems in; removed with the test.
 layers_copy() {
 	LAYERS_TMP=$(mktemp -d /tmp/pairpath-layers.XXXXXX) || fail "mktemp"
-	trap 'rm -rf "$LAYERS_TMP"' EXIT
+	cleanup_add rm -rf "$LAYERS_TMP"
 	cp -r "$PP_TOP/user" "$PP_TOP/include" "$PP_TOP/vmlinux" "$PP_TOP/tests" \
 		"$PP_TOP/bench" "$LAYERS_TMP/" || fail "copy the sources"
 }

@@ -6,13 +6,12 @@
 # the exporter, the exporter under load, and refusal of a foreign map
 # layout.
 #
-# Exact counts need a silent pair: fixture_quiet turns IPv6 off, static
-# neighbour entries keep ARP off the wire, and a bound UDP receiver keeps
-# the far side from answering with ICMP. The exporter listens on the
-# loopback of the fixture's own host netns, so its port can never meet
-# another test's. Everything a test starts or makes beyond the fixture
-# (processes by pid, namespaces, mounts) is listed here and removed by
-# rel_cleanup, which ends with fixture_down.
+# Exact counts need a silent pair: the fixture without IPv6, static
+# neighbour entries that keep ARP off the wire, and a bound UDP receiver
+# that keeps the far side from answering with ICMP. The exporter listens
+# on the loopback of the fixture's own host netns, so its port can never
+# meet another test's. Everything a test starts or makes beyond the
+# fixture is in lib.sh's cleanup registry, which fixture_down empties.
 #
 # Races that a loop would hit only now and then are forced with strace,
 # which holds one loader at a chosen system call while another runs; the
@@ -20,83 +19,11 @@
 
 REL_SEQ="$PP_TOP/tests/tools/rel_seq.py"
 REL_SCRAPE="$PP_TOP/tests/tools/rel_scrape.py"
-REL_BPF="$PP_TOP/tests/tools/rel_bpf.py"
-REL_TCXQ="$PP_TOP/tests/tools/tcxq.py"
-REL_MAC_A=02:00:00:00:00:0a
-REL_MAC_B=02:00:00:00:00:0b
-REL_UDP_PORT=7070
-REL_HTTP_PORT=9435
-# 14 Ethernet + 20 IPv4 + 8 UDP + 64 bytes of rel_seq.py payload.
-REL_FRAME=106
 REL_NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
 
-REL_PIDS=()
-REL_NETNS=()
-REL_MOUNTS=()
-REL_SPID=
 # Checks whose failure should not hide the checks after them: listed
 # here and reported together by rel_soft_end.
 REL_SOFT=()
-
-# Running, and not a zombie waiting for our wait.
-rel_alive() {	# pid
-	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	stat=${stat##*) }
-	[ "${stat%% *}" != Z ]
-}
-
-# Stop a child we started, by its pid, within 5 s; return its status.
-rel_stop() {	# pid [signal]
-	local pid=$1 i rc
-	kill -s "${2:-TERM}" "$pid" 2>/dev/null
-	for i in $(seq 50); do
-		rel_alive "$pid" || break
-		sleep 0.1
-	done
-	rel_alive "$pid" && kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	rc=$?
-	local p keep=()
-	for p in "${REL_PIDS[@]}"; do
-		[ "$p" = "$pid" ] || keep+=("$p")
-	done
-	REL_PIDS=("${keep[@]}")
-	return $rc
-}
-
-# Wait for a child we started to end by itself (bounded by its own
-# timeout); return its status and forget it.
-rel_wait() {	# pid
-	local rc p keep=()
-	wait "$1"
-	rc=$?
-	for p in "${REL_PIDS[@]}"; do
-		[ "$p" = "$1" ] || keep+=("$p")
-	done
-	REL_PIDS=("${keep[@]}")
-	return $rc
-}
-
-rel_cleanup() {
-	local pid ns m
-	for pid in "${REL_PIDS[@]}"; do
-		rel_stop "$pid" KILL
-	done
-	for ns in "${REL_NETNS[@]}"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	for m in "${REL_MOUNTS[@]}"; do
-		umount "$m/bpffs" 2>/dev/null
-		rm -rf "$m"
-	done
-	fixture_down
-}
-
-rel_setup() {	# tag
-	trap rel_cleanup EXIT
-	fixture_up "$1" || fail "fixture_up $1"
-}
 
 rel_soft() {	# message
 	echo "SOFT FAILURE: $*" >&2
@@ -129,34 +56,15 @@ rel_soft_cmd() {	# rc "stderr" cmd...
 	return 0
 }
 
-# Neighbours fixed both ways: no ARP crosses the pair.
-rel_neigh() {
-	ip -n "$NS_A" neigh replace 10.77.0.2 lladdr $REL_MAC_B dev eth0 nud permanent &&
-	ip -n "$NS_B" neigh replace 10.77.0.1 lladdr $REL_MAC_A dev eth0 nud permanent ||
-		fail "static neighbours"
-}
-
 # Three echoes, three replies, A to B.
 rel_ping() {	# what
 	local out
-	out=$(in_a ping -c 3 -i 0.2 -W 1 10.77.0.2 2>&1)
-	[[ $out == *"3 packets transmitted, 3 received"* ]] || fail "ping A -> B $1: $out"
+	out=$(ping3 in_a 10.77.0.2) || fail "ping A -> B $1: $out"
 }
 
-# The netns directory of the fixture's host netns: there must be one.
-rel_dir() {	# [pin root]
-	local d
-	d=("${1:-$PIN_ROOT}"/netns-*)
-	[ ${#d[@]} -eq 1 ] && [ -d "${d[0]}" ] || fail "expected one netns directory, got: ${d[*]}"
-	echo "${d[0]}"
-}
-
-# Pairs as status shows them: "name:state ..." in name order.
-rel_status() {
-	pp status --json | $PY -c '
-import json, sys
-print(" ".join("%s:%s" % (p["name"], p["state"]) for p in json.load(sys.stdin)["pairs"]))' ||
-		echo "status-failed"
+# vethC and vethD in the host netns, their peers eth1 in A and B.
+rel_veths_cd() {
+	veth_add vethC "$NS_A" eth1 && veth_add vethD "$NS_B" eth1 || fail "vethC, vethD"
 }
 
 # Records in the pairs map, whatever their state, as "name:state": the
@@ -172,11 +80,6 @@ for e in json.load(sys.stdin):
 print(" ".join(sorted(out)))' || echo "dump-failed"
 }
 
-rel_map_len() {	# pin
-	bpftool -j map dump pinned "$1" | $PY -c 'import json, sys; print(len(json.load(sys.stdin)))' ||
-		echo "dump-failed"
-}
-
 # The tcx link pins in a netns directory, by name.
 rel_link_pins() {	# dir
 	local f out=""
@@ -190,11 +93,6 @@ rel_link_pins() {	# dir
 rel_link() {	# pin
 	bpftool -j link show pinned "$1" | $PY -c '
 import json, sys; l = json.load(sys.stdin); print(l["id"], l["prog_id"])' || echo "link-failed"
-}
-
-# tcx programs on a host-side veth's ingress (bpftool 7.1 cannot list them).
-rel_tcx_count() {	# dev
-	in_h $PY "$REL_TCXQ" "$1" ingress || echo "query-failed"
 }
 
 # pairpath's cls_bpf filters on a device's ingress: "count handle prog_id"
@@ -213,22 +111,6 @@ rel_has_clsact() {	# dev
 	in_h tc qdisc show dev "$1" | grep -q '^qdisc clsact'
 }
 
-# Everything of the pinned state that a command must not change: the
-# pins (inode numbers tell a re-made pin), the maps' contents and the
-# hooks. No traffic may run while it is compared.
-rel_snapshot() {	# dir
-	local f
-	(cd "$1" && ls -i1 | sort -k2)
-	for f in pairs ports ports_overflow meta; do
-		echo "$f: $(bpftool -j map dump pinned "$1/$f")"
-	done
-	for f in "$1"/link-*; do
-		[ -e "$f" ] && echo "${f##*/}: $(rel_link "$f")"
-	done
-	echo "vethA: $(in_h tc -j filter show dev vethA ingress) $(rel_tcx_count vethA)"
-	echo "vethB: $(in_h tc -j filter show dev vethB ingress 2>&1) $(rel_tcx_count vethB 2>&1)"
-}
-
 # UDP's RcvbufErrors and InErrors in a netns (/proc/net/snmp is per netns).
 rel_udp_errors() {	# in_a|in_b
 	$1 cat /proc/net/snmp | $PY -c '
@@ -238,52 +120,13 @@ d = dict(zip(rows[0][1:], rows[1][1:]))
 print(d["RcvbufErrors"], d["InErrors"])'
 }
 
-# Start a sequence receiver in B on REL_UDP_PORT; wait until it is bound.
-# It is run by ip directly so that $! is the receiver itself.
+# Start a sequence receiver in B on UDP_PORT, REL_RPID; wait until it is
+# bound.
 rel_recv_start() {	# output file [idle secs]
-	local i
-	ip netns exec "$NS_B" $PY "$REL_SEQ" recv --port $REL_UDP_PORT \
-		--idle "${2:-1.5}" --timeout 60 >"$1" 2>&1 &
-	REL_RPID=$!
-	REL_PIDS+=("$REL_RPID")
-	for i in $(seq 100); do
-		grep -qx ready "$1" && return 0
-		sleep 0.05
-	done
-	fail "receiver did not start: $(cat "$1")"
-}
-
-# Start the exporter on the loopback of the fixture's host netns, run
-# directly (ip execs it) so that $! is pairpath itself.
-rel_serve_start() {
-	local i log="$FX_TMP/serve.log"
-	ip netns exec "$NS_H" "$PAIRPATH" -n "$NS_H" --pin-root "$PIN_ROOT" serve \
-		--listen 127.0.0.1:$REL_HTTP_PORT >"$log" 2>&1 &
-	REL_SPID=$!
-	REL_PIDS+=("$REL_SPID")
-	for i in $(seq 100); do
-		[ -n "$(in_h ss -Hltn "sport = :$REL_HTTP_PORT")" ] && return 0
-		rel_alive "$REL_SPID" || break
-		sleep 0.05
-	done
-	fail "serve did not start: $(cat "$log")"
-}
-
-rel_serve_stop() {
-	rel_stop "$REL_SPID" TERM
-	expect_eq "$?" 0 "serve exit status after SIGTERM"
-	REL_SPID=
-}
-
-rel_get() {	# path [curl options]
-	local path=$1
-	shift
-	in_h curl -sS --max-time 5 "$@" "http://127.0.0.1:$REL_HTTP_PORT$path"
-}
-
-# One sample of the exporter's text: rel_metric NAME_AND_LABELS.
-rel_metric() {
-	rel_get /metrics | awk -v s="$1" '$1 == s { print $2; f = 1 } END { if (!f) print "absent" }'
+	bg_start ip netns exec "$NS_B" $PY "$REL_SEQ" recv --port $UDP_PORT \
+		--idle "${2:-1.5}" --timeout 60 >"$1" 2>&1
+	REL_RPID=$BG_PID
+	bg_until 5 "$REL_RPID" grep -qx ready "$1" || fail "receiver did not start: $(cat "$1")"
 }
 
 # ---------------------------------------------------------------------
@@ -312,11 +155,9 @@ rel_hook_state() {	# mode dir -> "prog_a prog_b fixed"
 
 rel_upgrade() {	# mode
 	local mode=$1 dir state0 state seen i sent rx err0 err1 d r
-	rel_setup "ru$mode"
-	fixture_quiet
-	rel_neigh
+	fixture "ru$mode" --no-ipv6 --static-neigh
 	pp attach --mode "$mode" web vethA vethB || fail "attach --mode $mode"
-	dir=$(rel_dir)
+	dir=$(pin_dir) || exit 1
 	state0=$(rel_hook_state "$mode" "$dir")
 	set -- $state0
 	[ "$1" = "$2" ] && [ -n "$1" ] || fail "program ids behind the hooks: $state0"
@@ -327,10 +168,9 @@ rel_upgrade() {	# mode
 	rel_recv_start "$FX_TMP/rx"
 	# 20k datagrams a second, paced in 1 ms slots, until told to stop:
 	# the stream outlasts the upgrades however slow the machine is.
-	ip netns exec "$NS_A" $PY "$REL_SEQ" send --to 10.77.0.2 --port $REL_UDP_PORT \
-		--rate 20000 --stop-file "$FX_TMP/stop" --secs 40 >"$FX_TMP/tx" 2>&1 &
-	REL_TPID=$!
-	REL_PIDS+=("$REL_TPID")
+	bg_start ip netns exec "$NS_A" $PY "$REL_SEQ" send --to 10.77.0.2 --port $UDP_PORT \
+		--rate 20000 --stop-file "$FX_TMP/stop" --secs 40 >"$FX_TMP/tx" 2>&1
+	REL_TPID=$BG_PID
 	sleep 0.5
 	for i in $(seq 11); do
 		if [ $i -le 10 ]; then
@@ -349,10 +189,10 @@ rel_upgrade() {	# mode
 		sleep 0.25
 	done
 	sleep 0.3
-	rel_alive "$REL_TPID" || fail "the stream ended before the upgrades did: $(cat "$FX_TMP/tx")"
+	bg_alive "$REL_TPID" || fail "the stream ended before the upgrades did: $(cat "$FX_TMP/tx")"
 	touch "$FX_TMP/stop"
-	rel_wait "$REL_TPID" || fail "sender: $(cat "$FX_TMP/tx")"
-	rel_wait "$REL_RPID" || fail "receiver: $(cat "$FX_TMP/rx")"
+	bg_wait "$REL_TPID" || fail "sender: $(cat "$FX_TMP/tx")"
+	bg_wait "$REL_RPID" || fail "receiver: $(cat "$FX_TMP/rx")"
 	err1=$(rel_udp_errors in_b)
 	sent=$(sed -n 's/^sent=//p' "$FX_TMP/tx")
 	rx=$(tail -n 1 "$FX_TMP/rx")
@@ -363,14 +203,14 @@ rel_upgrade() {	# mode
 	expect_eq "$rx" "received=$sent in_order=$sent gaps=0 first_gap=- max=$((sent - 1))" \
 		"datagrams B received"
 	expect_eq "$(pp_stat web a_to_b packets)" "$sent" "a_to_b packets"
-	expect_eq "$(pp_stat web a_to_b bytes)" "$((sent * REL_FRAME))" "a_to_b bytes"
+	expect_eq "$(pp_stat web a_to_b bytes)" "$((sent * SEQ_FRAME))" "a_to_b bytes"
 	expect_eq "$(pp_stat web b_to_a packets)" 0 "b_to_a packets"
 	for d in a_to_b b_to_a; do
 		for r in runt mtu foreign_mac pkt_type; do
 			expect_eq "$(pp_stat web $d drops.$r)" 0 "$d drops.$r"
 		done
 	done
-	expect_eq "$(rel_status)" "web:up" "status after the upgrades"
+	expect_eq "$(pair_states)" "web:up" "status after the upgrades"
 	pp detach web || fail "detach"
 	return 0
 }
@@ -386,15 +226,15 @@ test_rel_upgrade_tc() { rel_upgrade tc; }
 # Nothing of the pair: no record, port, link pin, hook, filter or clsact.
 rel_expect_nothing() {	# mode dir what
 	local mode=$1 dir=$2 what=$3 dev
-	expect_eq "$(rel_status)" "" "$what: status"
+	expect_eq "$(pair_states)" "" "$what: status"
 	expect_eq "$(rel_records "$dir")" "" "$what: records"
 	expect_eq "$(pp_port_count "$dir")" 0 "$what: port entries"
 	expect_eq "$(rel_link_pins "$dir")" "" "$what: link pins"
 	if [ -e "$dir/kdevs" ]; then
-		expect_eq "$(rel_map_len "$dir/kdevs")" 0 "$what: tracer device entries"
+		expect_eq "$(map_len "$dir/kdevs")" 0 "$what: tracer device entries"
 	fi
 	for dev in vethA vethB; do
-		expect_eq "$(rel_tcx_count $dev)" 0 "$what: tcx programs on $dev"
+		expect_eq "$(tcx_count $dev)" 0 "$what: tcx programs on $dev"
 		expect_eq "$(rel_tc_filter $dev)" "0 - -" "$what: cls_bpf filters on $dev"
 		rel_has_clsact $dev && fail "$what: a clsact qdisc is left on $dev"
 	done
@@ -404,17 +244,16 @@ rel_expect_nothing() {	# mode dir what
 # All of the pair, once: record, two ports, one hook per device.
 rel_expect_all() {	# mode dir what
 	local mode=$1 dir=$2 what=$3 dev
-	expect_eq "$(rel_status)" "web:up" "$what: status"
+	expect_eq "$(pair_states)" "web:up" "$what: status"
 	expect_eq "$(rel_records "$dir")" "web:2" "$what: records"
 	expect_eq "$(pp_port_count "$dir")" 2 "$what: port entries"
 	for dev in vethA vethB; do
 		if [ "$mode" = tcx ]; then
-			expect_eq "$(rel_tcx_count $dev)" 1 "$what: tcx programs on $dev"
+			expect_eq "$(tcx_count $dev)" 1 "$what: tcx programs on $dev"
 		else
 			# One filter, with the handle the pair's record names.
 			expect_eq "$(rel_tc_filter $dev | cut -d' ' -f1-2)" \
-				"1 $(printf '0x%x' "$(pp status --json | $PY -c \
-					'import json, sys; print(json.load(sys.stdin)["pairs"][0]["dev_a"]["tc_handle"])')")" \
+				"1 $(printf '0x%x' "$(pair_field web dev_a.tc_handle)")" \
 				"$what: cls_bpf filters on $dev"
 			rel_has_clsact $dev || fail "$what: no clsact qdisc on $dev"
 		fi
@@ -427,9 +266,23 @@ rel_expect_all() {	# mode dir what
 	return 0
 }
 
+# After a crash and what repaired it, the next attach is whole, carries
+# traffic, and its detach leaves nothing.
+rel_attach_again() {	# mode dir what
+	expect_cmd 0 "" pp attach --mode "$1" web vethA vethB
+	rel_expect_all "$1" "$2" "$3, then attach again"
+	rel_ping "($3, then attach again)"
+	expect_cmd 0 "" pp detach web
+	rel_expect_nothing "$1" "$2" "$3, then attach and detach"
+}
+
 rel_crash_attach() {	# mode
 	local mode=$1 K rc dir ports links filters what
-	rel_setup "rca$mode"
+	# Static neighbours: the probe below would otherwise leave A's entry
+	# for B unresolved, and ARP would fail it (and the echoes queued on
+	# it, maybe those of a later ping) some 3 s on. The pings across the
+	# attaches and detaches must not depend on ARP's timers either.
+	fixture "rca$mode" --static-neigh
 	# The host does not forward: without the pair, A cannot reach B.
 	in_a ping -c 1 -W 1 10.77.0.2 >/dev/null 2>&1 && fail "A reaches B without a pair"
 	for K in 1 2 3 4 5 6 7; do
@@ -437,10 +290,10 @@ rel_crash_attach() {	# mode
 		PAIRPATH_TEST_KILL_AT=$K rel_killed pp attach --mode "$mode" web vethA vethB
 		rc=$?
 		expect_eq "$rc" 137 "$what: exit status"
-		dir=$(rel_dir)
+		dir=$(pin_dir) || exit 1
 		# Readers show the whole pair or none of it.
 		if [ $K -lt 7 ]; then
-			expect_eq "$(rel_status)" "" "$what: status"
+			expect_eq "$(pair_states)" "" "$what: status"
 			expect_eq "$(pp stats --json | $PY -c 'import json, sys; print(len(json.load(sys.stdin)["pairs"]))')" \
 				0 "$what: pairs in stats"
 			# The journal is there for the next command: the record
@@ -470,11 +323,7 @@ rel_crash_attach() {	# mode
 				rel_expect_all "$mode" "$dir" "$what, then gc"
 			fi
 		fi
-		expect_cmd 0 "" pp attach --mode "$mode" web vethA vethB
-		rel_expect_all "$mode" "$dir" "$what, then attach again"
-		rel_ping "($what, then attach again)"
-		expect_cmd 0 "" pp detach web
-		rel_expect_nothing "$mode" "$dir" "$what, then attach and detach"
+		rel_attach_again "$mode" "$dir" "$what"
 	done
 	in_a ping -c 1 -W 1 10.77.0.2 >/dev/null 2>&1 && fail "A reaches B after the last detach"
 	[ "$mode" = tc ] && rel_crash_foreign_clsact
@@ -488,7 +337,7 @@ rel_crash_foreign_clsact() {
 	in_h tc qdisc add dev vethA clsact &&
 	in_h tc filter add dev vethA ingress pref 9 u32 match u32 0 0 ||
 		fail "a foreign clsact and u32 filter on vethA"
-	dir=$(rel_dir)
+	dir=$(pin_dir) || exit 1
 	for K in 4 6; do
 		what="attach killed after step $K, clsact not ours"
 		PAIRPATH_TEST_KILL_AT=$K rel_killed pp attach --mode tc web vethA vethB
@@ -515,15 +364,17 @@ test_rel_crash_attach_tc() { rel_crash_attach tc; }
 
 rel_crash_detach() {	# mode
 	local mode=$1 K rc dir st what links ports
-	rel_setup "rcd$mode"
+	# Static neighbours, as in rel_crash_attach: no ping may depend on
+	# ARP timers running across the detaches.
+	fixture "rcd$mode" --static-neigh
 	for K in 11 12 13 14 15; do
 		what="detach killed after step $K"
 		expect_cmd 0 "" pp attach --mode "$mode" web vethA vethB
-		dir=$(rel_dir)
+		dir=$(pin_dir) || exit 1
 		PAIRPATH_TEST_KILL_AT=$K rel_killed pp detach web
 		rc=$?
 		expect_eq "$rc" 137 "$what: exit status"
-		st=$(rel_status)
+		st=$(pair_states)
 		[ "$st" = "" ] || [ "$st" = "web:up" ] ||
 			fail "$what: status shows '$st', neither the whole pair nor none"
 		# The journal: the record (state detaching), hooks gone first,
@@ -545,11 +396,7 @@ rel_crash_detach() {	# mode
 			rel_soft_cmd 0 "" pp detach web
 			rel_expect_nothing "$mode" "$dir" "$what, then detach again"
 		else
-			expect_cmd 0 "" pp attach --mode "$mode" web vethA vethB
-			rel_expect_all "$mode" "$dir" "$what, then attach again"
-			rel_ping "($what, then attach again)"
-			expect_cmd 0 "" pp detach web
-			rel_expect_nothing "$mode" "$dir" "$what, then attach and detach"
+			rel_attach_again "$mode" "$dir" "$what"
 		fi
 	done
 	rel_soft_end
@@ -562,7 +409,7 @@ test_rel_crash_detach_tc() { rel_crash_detach tc; }
 # which cls_bpf filter is pairpath's: handle and priority as on the device.
 test_rel_tc_record() {
 	local d want
-	rel_setup rtcrec
+	fixture rtcrec
 	pp attach --mode tc web vethA vethB || fail "attach --mode tc"
 	for d in a b; do
 		want=$(in_h tc -j filter show dev "veth${d^^}" ingress | $PY -c '
@@ -570,10 +417,7 @@ import json, sys
 fs = [f for f in json.load(sys.stdin)
       if f.get("options", {}).get("prog", {}).get("name", "").startswith("pairpath")]
 print(len(fs), " ".join("%d %d" % (int(f["options"]["handle"], 16), f["pref"]) for f in fs))')
-		expect_eq "$(pp status --json | $PY -c '
-import json, sys
-d = json.load(sys.stdin)["pairs"][0]["dev_'$d'"]
-print(1, d["tc_handle"], d["tc_priority"])')" "$want" \
+		expect_eq "1 $(pair_field web dev_$d.tc_handle) $(pair_field web dev_$d.tc_priority)" "$want" \
 			"dev_$d in status: filters, tc_handle, tc_priority (as 'tc filter show' has them)"
 	done
 	pp detach web || fail "detach"
@@ -592,8 +436,8 @@ rel_expect_pairs() {	# what pairs...
 		want+="${want:+ }$p:up"
 		pins+="${pins:+ }link-$p-a link-$p-b"
 	done
-	dir=$(rel_dir)
-	expect_eq "$(rel_status)" "$want" "$what: status"
+	dir=$(pin_dir) || exit 1
+	expect_eq "$(pair_states)" "$want" "$what: status"
 	expect_eq "$(rel_records "$dir")" "${want//:up/:2}" "$what: records"
 	expect_eq "$(pp_port_count "$dir")" $((2 * $#)) "$what: port entries"
 	expect_eq "$(rel_link_pins "$dir")" "$pins" "$what: link pins"
@@ -603,7 +447,7 @@ rel_expect_pairs() {	# what pairs...
 		vethA | vethB) [[ " $* " == *" p1 "* ]] && n=1 ;;
 		*) [[ " $* " == *" p2 "* ]] && n=1 ;;
 		esac
-		expect_eq "$(rel_tcx_count $dev)" $n "$what: tcx programs on $dev"
+		expect_eq "$(tcx_count $dev)" $n "$what: tcx programs on $dev"
 	done
 }
 
@@ -651,10 +495,8 @@ rel_same_twice() {	# what "cmd" pattern-of-the-refusal
 
 test_rel_concurrency() {
 	local r start ms lpid
-	rel_setup rconc
-	ip -n "$NS_H" link add vethC type veth peer name eth1 netns "$NS_A" &&
-	ip -n "$NS_H" link add vethD type veth peer name eth1 netns "$NS_B" ||
-		fail "vethC, vethD"
+	fixture rconc
+	rel_veths_cd
 
 	# Two first attaches race to make the pin root and the pinned state.
 	rel_both_ok "first attaches" "attach p1 vethA vethB" "attach p2 vethC vethD"
@@ -680,22 +522,17 @@ test_rel_concurrency() {
 
 	# A held lock: the attach waits for it, then succeeds; a reader
 	# takes no lock and answers at once.
-	flock "$PIN_ROOT" -c "touch '$FX_TMP/locked'; sleep 3" &
-	lpid=$!
-	REL_PIDS+=("$lpid")
-	for r in $(seq 100); do
-		[ -e "$FX_TMP/locked" ] && break
-		sleep 0.05
-	done
-	[ -e "$FX_TMP/locked" ] || fail "flock did not take the lock"
+	bg_start flock "$PIN_ROOT" -c "touch '$FX_TMP/locked'; sleep 3"
+	lpid=$BG_PID
+	bg_until 5 "$lpid" test -e "$FX_TMP/locked" || fail "flock did not take the lock"
 	start=$(date +%s%N)
-	expect_eq "$(rel_status)" "p2:up" "status while the lock is held"
-	rel_alive "$lpid" || fail "status was not answered while the lock was held"
+	expect_eq "$(pair_states)" "p2:up" "status while the lock is held"
+	bg_alive "$lpid" || fail "status was not answered while the lock was held"
 	pp attach p1 vethA vethB || fail "attach behind a held lock"
 	ms=$((($(date +%s%N) - start) / 1000000))
 	echo "attach behind the lock took $ms ms"
 	[ $ms -ge 2500 ] || fail "attach did not wait for the lock: $ms ms"
-	rel_wait "$lpid"
+	bg_wait "$lpid"
 	rel_expect_pairs "after the lock" p1 p2
 	return 0
 }
@@ -712,19 +549,14 @@ rel_strace_bg() {	# syscall trace-file pairpath-args...
 	local call=$1 trace=$2
 	shift 2
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		strace -o "$trace" -e trace=access,openat,mkdir,flock \
+		bg_start strace -o "$trace" -e trace=access,openat,mkdir,flock \
 		-e inject="$call":delay_enter=2000000:when=1 \
-		"$PAIRPATH" -n "$NS_H" --pin-root "$PIN_ROOT" "$@" 2>"$trace.err" &
-	REL_XPID=$!
-	REL_PIDS+=("$REL_XPID")
+		"$PAIRPATH" -n "$NS_H" --pin-root "$PIN_ROOT" "$@" 2>"$trace.err"
+	REL_XPID=$BG_PID
 }
 
 rel_trace_wait() {	# trace-file line-regexp what
-	local i
-	for i in $(seq 100); do
-		grep -Eq "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
+	bg_until 5 "$REL_XPID" grep -Eq "$2" "$1" 2>/dev/null && return 0
 	fail "the traced loader never got to $3: $(grep -v '^openat(AT_FDCWD, "/\(lib\|usr\|etc\|proc\|sys\)' "$1" 2>&1 | tail -n 5)"
 }
 
@@ -737,19 +569,17 @@ rel_need_strace() {
 test_rel_race_first_create() {
 	local trace
 	rel_need_strace
-	rel_setup rrfc
-	ip -n "$NS_H" link add vethC type veth peer name eth1 netns "$NS_A" &&
-	ip -n "$NS_H" link add vethD type veth peer name eth1 netns "$NS_B" ||
-		fail "vethC, vethD"
+	fixture rrfc
+	rel_veths_cd
 	trace="$FX_TMP/trace"
 	# p1 finds no pin root and is held before its mkdir...
 	rel_strace_bg mkdir "$trace" attach p1 vethA vethB
 	rel_trace_wait "$trace" "^access\(\"$PIN_ROOT\", F_OK\) = -1 ENOENT" "finding no pin root"
 	# ...while p2 makes it and attaches.
 	expect_cmd 0 "" pp attach p2 vethC vethD
-	rel_wait "$REL_XPID"
+	bg_wait "$REL_XPID"
 	expect_eq "$?" 0 "attach p1, which found no pin root (stderr: $(cat "$trace.err"))"
-	expect_eq "$(rel_status)" "p1:up p2:up" "status"
+	expect_eq "$(pair_states)" "p1:up p2:up" "status"
 	rel_ping "(p1)"
 	return 0
 }
@@ -759,10 +589,8 @@ test_rel_race_first_create() {
 test_rel_race_reset() {
 	local trace
 	rel_need_strace
-	rel_setup rrrs
-	ip -n "$NS_H" link add vethC type veth peer name eth1 netns "$NS_A" &&
-	ip -n "$NS_H" link add vethD type veth peer name eth1 netns "$NS_B" ||
-		fail "vethC, vethD"
+	fixture rrrs
+	rel_veths_cd
 	pp attach p2 vethC vethD || fail "attach p2"
 	trace="$FX_TMP/trace"
 	# p1 has opened the pin root to lock it, and is held before flock...
@@ -772,9 +600,9 @@ test_rel_race_reset() {
 	# ...while reset takes the lock first and removes everything.
 	expect_cmd 0 "" pp reset
 	[ -e "$PIN_ROOT" ] && fail "reset left the pin root"
-	rel_wait "$REL_XPID"
+	bg_wait "$REL_XPID"
 	expect_eq "$?" 0 "attach p1 after a reset took its turn (stderr: $(cat "$trace.err"))"
-	expect_eq "$(rel_status)" "p1:up" "status"
+	expect_eq "$(pair_states)" "p1:up" "status"
 	rel_ping "(p1)"
 	return 0
 }
@@ -786,44 +614,42 @@ test_rel_race_reset() {
 
 rel_vanish() {	# mode
 	local mode=$1 dir snap out
-	rel_setup "rv$mode"
-	fixture_quiet
-	rel_neigh
+	fixture "rv$mode" --no-ipv6 --static-neigh
 	pp attach --mode "$mode" web vethA vethB || fail "attach --mode $mode"
-	dir=$(rel_dir)
-	rel_serve_start
-	expect_eq "$(rel_metric 'pairpath_pair_up{pair="web"}')" 1 "serve: pair_up while up"
+	dir=$(pin_dir) || exit 1
+	serve_start
+	expect_eq "$(metric 'pairpath_pair_up{pair="web"}')" 1 "serve: pair_up while up"
 
 	ip -n "$NS_H" link del vethB || fail "delete vethB"
-	expect_eq "$(rel_status)" "web:broken" "status after vethB went"
+	expect_eq "$(pair_states)" "web:broken" "status after vethB went"
 	pp status | grep -Eq '^web +vethA +vethB +'"$mode"' +broken ' ||
 		fail "status table: $(pp status)"
 	expect_eq "$(pp stats --format prometheus | grep '^pairpath_pair_up{')" \
 		'pairpath_pair_up{pair="web"} 0' "stats: pair_up"
 	# serve reports; nothing pinned changes because of a scrape.
-	snap=$(rel_snapshot "$dir")
-	expect_eq "$(rel_metric 'pairpath_pair_up{pair="web"}')" 0 "serve: pair_up after vethB went"
-	expect_eq "$(rel_metric 'pairpath_pairs')" 1 "serve: pairs after vethB went"
-	expect_eq "$(rel_snapshot "$dir")" "$snap" "pinned state after serve's scrapes"
-	expect_eq "$(rel_status)" "web:broken" "status after serve's scrapes"
+	snap=$(pin_snapshot) || fail "cannot take a snapshot"
+	expect_eq "$(metric 'pairpath_pair_up{pair="web"}')" 0 "serve: pair_up after vethB went"
+	expect_eq "$(metric 'pairpath_pairs')" 1 "serve: pairs after vethB went"
+	expect_eq "$(pin_snapshot)" "$snap" "pinned state after serve's scrapes"
+	expect_eq "$(pair_states)" "web:broken" "status after serve's scrapes"
 
 	# The same name again, a new device: the stale pair stays broken.
 	ip -n "$NS_H" link add vethB type veth peer name eth0 netns "$NS_B" &&
-	ip -n "$NS_B" link set eth0 address $REL_MAC_B &&
+	ip -n "$NS_B" link set eth0 address $MAC_B &&
 	ip -n "$NS_B" addr add 10.77.0.2/24 dev eth0 &&
 	ip -n "$NS_B" link set eth0 up &&
 	ip -n "$NS_H" link set vethB up || fail "re-create vethB"
-	ip -n "$NS_B" neigh replace 10.77.0.1 lladdr $REL_MAC_A dev eth0 nud permanent ||
+	ip -n "$NS_B" neigh replace 10.77.0.1 lladdr $MAC_A dev eth0 nud permanent ||
 		fail "static neighbour in B"
-	expect_eq "$(rel_status)" "web:broken" "status after vethB was re-made"
-	expect_eq "$(rel_metric 'pairpath_pair_up{pair="web"}')" 0 "serve: pair_up after vethB was re-made"
+	expect_eq "$(pair_states)" "web:broken" "status after vethB was re-made"
+	expect_eq "$(metric 'pairpath_pair_up{pair="web"}')" 0 "serve: pair_up after vethB was re-made"
 
 	out=$(pp gc)
 	expect_eq "$?" 0 "gc exit status"
 	expect_eq "$out" "removed broken pair 'web' (vethA, vethB)" "gc output"
 	rel_expect_nothing "$mode" "$dir" "after gc"
-	expect_eq "$(rel_metric 'pairpath_pairs')" 0 "serve: pairs after gc"
-	expect_eq "$(rel_metric 'pairpath_pair_up{pair="web"}')" absent "serve: pair_up after gc"
+	expect_eq "$(metric 'pairpath_pairs')" 0 "serve: pairs after gc"
+	expect_eq "$(metric 'pairpath_pair_up{pair="web"}')" absent "serve: pair_up after gc"
 
 	# A fresh pair: counters from zero, then exactly the traffic sent.
 	expect_cmd 0 "" pp attach --mode "$mode" web vethA vethB
@@ -833,10 +659,10 @@ rel_vanish() {	# mode
 	rel_ping "(new pair)"
 	expect_eq "$(pp_stat web a_to_b packets) $(pp_stat web b_to_a packets)" "3 3" \
 		"counters after three pings"
-	expect_eq "$(rel_metric 'pairpath_packets_total{pair="web",direction="b_to_a"}')" 3 \
+	expect_eq "$(metric 'pairpath_packets_total{pair="web",direction="b_to_a"}')" 3 \
 		"serve: b_to_a packets of the new pair"
-	expect_eq "$(rel_metric 'pairpath_pair_up{pair="web"}')" 1 "serve: pair_up of the new pair"
-	rel_serve_stop
+	expect_eq "$(metric 'pairpath_pair_up{pair="web"}')" 1 "serve: pair_up of the new pair"
+	serve_stop
 	pp detach web || fail "detach"
 	return 0
 }
@@ -864,27 +690,26 @@ rel_expect_modes() {	# root
 
 test_rel_least_privilege() {
 	local m root dir snap ab ba out
-	rel_setup rpriv
-	fixture_quiet
-	rel_neigh
+	fixture rpriv --no-ipv6 --static-neigh
 	pp attach web vethA vethB || fail "attach"
 	rel_expect_modes "$PIN_ROOT"
 
 	# A bpffs under a directory anyone may walk through: only
 	# pairpath's own modes keep others out.
 	m=$(mktemp -d /tmp/pairpath-rel.XXXXXX) || fail "mktemp"
-	REL_MOUNTS+=("$m")
+	cleanup_add rm -rf "$m"
 	chmod 755 "$m" && mkdir "$m/bpffs" && mount -t bpf bpf "$m/bpffs" || fail "bpffs in $m"
+	cleanup_add umount "$m/bpffs"
 	root="$m/bpffs/pairpath"
 	pp detach web || fail "detach"
 	PIN_ROOT=$root pp attach web vethA vethB || fail "attach under $root"
 	rel_expect_modes "$root"
-	dir=$(rel_dir "$root")
+	dir=$(pin_dir "$root") || exit 1
 	rel_ping "(pin root $root)"
 	ab=$(PIN_ROOT=$root pp_stat web a_to_b packets)
 	ba=$(PIN_ROOT=$root pp_stat web b_to_a packets)
 	expect_eq "$ab $ba" "3 3" "counters after three pings"
-	snap=$(rel_snapshot "$dir")
+	snap=$(pin_snapshot "$root") || fail "cannot take a snapshot"
 
 	# As nobody, in the host netns (entering it needs privileges).
 	rel_soft_cmd 1 "pairpath: pin root '$root': Permission denied" \
@@ -911,16 +736,16 @@ test_rel_least_privilege() {
 	expect_cmd 1 "pairpath: netns '$NS_H': cannot enter: Operation not permitted" \
 		"${REL_NOBODY[@]}" "$PAIRPATH" -n "$NS_H" --pin-root "$root" status
 	# The kernel itself refuses the pins, read-write and read-only.
-	expect_eq "$(in_h "${REL_NOBODY[@]}" $PY "$REL_BPF" objget "$dir/ports")" EACCES \
+	expect_eq "$(in_h "${REL_NOBODY[@]}" "$PPTOOL" objget "$dir/ports")" EACCES \
 		"BPF_OBJ_GET of the ports pin as nobody"
-	expect_eq "$(in_h "${REL_NOBODY[@]}" $PY "$REL_BPF" objget "$dir/ports" --rdonly)" EACCES \
+	expect_eq "$(in_h "${REL_NOBODY[@]}" "$PPTOOL" objget "$dir/ports" --rdonly)" EACCES \
 		"read-only BPF_OBJ_GET of the ports pin as nobody"
-	expect_eq "$(in_h "${REL_NOBODY[@]}" $PY "$REL_BPF" objget "$dir/link-web-a")" EACCES \
+	expect_eq "$(in_h "${REL_NOBODY[@]}" "$PPTOOL" objget "$dir/link-web-a")" EACCES \
 		"BPF_OBJ_GET of a link pin as nobody"
-	expect_eq "$($PY "$REL_BPF" objget "$dir/ports")" ok "BPF_OBJ_GET of the ports pin as root"
+	expect_eq "$("$PPTOOL" objget "$dir/ports")" ok "BPF_OBJ_GET of the ports pin as root"
 
 	# Nothing changed, and the datapath carries on.
-	expect_eq "$(rel_snapshot "$dir")" "$snap" "pinned state after nobody's attempts"
+	expect_eq "$(pin_snapshot "$root")" "$snap" "pinned state after nobody's attempts"
 	rel_ping "(after nobody's attempts)"
 	expect_eq "$(PIN_ROOT=$root pp_stat web a_to_b packets) $(PIN_ROOT=$root pp_stat web b_to_a packets)" \
 		"$((ab + 3)) $((ba + 3))" "counters after three more pings"
@@ -934,27 +759,25 @@ test_rel_least_privilege() {
 
 test_rel_serve_nocaps() {
 	local f link n=0
-	rel_setup rserve
-	fixture_quiet
-	rel_neigh
+	fixture rserve --no-ipv6 --static-neigh
 	pp attach web vethA vethB || fail "attach"
-	rel_serve_start
-	grep -E '^(Uid|Gid|Groups|Cap[A-Za-z]+|NoNewPrivs):' "/proc/$REL_SPID/status"
-	expect_eq "$(awk '$1 == "Uid:" { print $2, $3, $4, $5 }' "/proc/$REL_SPID/status")" \
+	serve_start
+	grep -E '^(Uid|Gid|Groups|Cap[A-Za-z]+|NoNewPrivs):' "/proc/$SERVE_PID/status"
+	expect_eq "$(awk '$1 == "Uid:" { print $2, $3, $4, $5 }' "/proc/$SERVE_PID/status")" \
 		"65534 65534 65534 65534" "serve's uids"
-	expect_eq "$(awk '$1 == "Gid:" { print $2, $3, $4, $5 }' "/proc/$REL_SPID/status")" \
+	expect_eq "$(awk '$1 == "Gid:" { print $2, $3, $4, $5 }' "/proc/$SERVE_PID/status")" \
 		"65534 65534 65534 65534" "serve's gids"
-	expect_eq "$(awk '$1 == "Groups:" { print $2 }' "/proc/$REL_SPID/status")" "" \
+	expect_eq "$(awk '$1 == "Groups:" { print $2 }' "/proc/$SERVE_PID/status")" "" \
 		"serve's supplementary groups"
 	for f in CapInh CapPrm CapEff CapBnd CapAmb; do
-		expect_eq "$(awk -v f="$f:" '$1 == f { print $2 }' "/proc/$REL_SPID/status")" \
+		expect_eq "$(awk -v f="$f:" '$1 == f { print $2 }' "/proc/$SERVE_PID/status")" \
 			0000000000000000 "serve's $f"
 	done
-	expect_eq "$(awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$REL_SPID/status")" 1 \
+	expect_eq "$(awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$SERVE_PID/status")" 1 \
 		"serve's no_new_privs"
 	# Every BPF object it holds is a map, opened read-only (the link's
 	# mode shows the file's: r-x is read, -wx or rwx would be write).
-	for f in "/proc/$REL_SPID/fd"/*; do
+	for f in "/proc/$SERVE_PID/fd"/*; do
 		link=$(readlink "$f")
 		case $link in
 		anon_inode:bpf-map)
@@ -966,20 +789,20 @@ test_rel_serve_nocaps() {
 	done
 	[ $n -ge 3 ] || fail "serve holds $n map fds, expected ports, pairs and meta at least"
 
-	expect_eq "$(rel_metric 'pairpath_packets_total{pair="web",direction="a_to_b"}')" 0 \
+	expect_eq "$(metric 'pairpath_packets_total{pair="web",direction="a_to_b"}')" 0 \
 		"serve: a_to_b packets before traffic"
 	rel_recv_start "$FX_TMP/rx" 0.5
-	in_a $PY "$REL_SEQ" send --to 10.77.0.2 --port $REL_UDP_PORT --rate 0 --max 25 >/dev/null ||
+	in_a $PY "$REL_SEQ" send --to 10.77.0.2 --port $UDP_PORT --rate 0 --max 25 >/dev/null ||
 		fail "send 25 datagrams"
-	rel_wait "$REL_RPID"
+	bg_wait "$REL_RPID"
 	expect_eq "$(tail -n 1 "$FX_TMP/rx")" "received=25 in_order=25 gaps=0 first_gap=- max=24" \
 		"datagrams B received"
-	expect_eq "$(rel_metric 'pairpath_packets_total{pair="web",direction="a_to_b"}')" 25 \
+	expect_eq "$(metric 'pairpath_packets_total{pair="web",direction="a_to_b"}')" 25 \
 		"serve: a_to_b packets after 25 datagrams"
-	expect_eq "$(rel_metric 'pairpath_bytes_total{pair="web",direction="a_to_b"}')" \
-		$((25 * REL_FRAME)) "serve: a_to_b bytes after 25 datagrams"
-	rel_alive "$REL_SPID" || fail "serve died"
-	rel_serve_stop
+	expect_eq "$(metric 'pairpath_bytes_total{pair="web",direction="a_to_b"}')" \
+		$((25 * SEQ_FRAME)) "serve: a_to_b bytes after 25 datagrams"
+	bg_alive "$SERVE_PID" || fail "serve died"
+	serve_stop
 	pp detach web || fail "detach"
 	return 0
 }
@@ -991,14 +814,11 @@ test_rel_serve_nocaps() {
 
 test_rel_load() {
 	local c i start rx scr rss1 rss2 n
-	rel_setup rload
-	fixture_quiet
-	rel_neigh
+	fixture rload --no-ipv6 --static-neigh
 	pp attach web vethA vethB || fail "attach"
 	# 200 veths in the host netns, their peers in four containers.
 	for c in 0 1 2 3; do
-		ip netns add "$FX_ID-c$c" || fail "netns $FX_ID-c$c"
-		REL_NETNS+=("$FX_ID-c$c")
+		netns_add "$FX_ID-c$c" || fail "netns $FX_ID-c$c"
 	done
 	for i in $(seq 0 199); do
 		echo "link add rv$i type veth peer name e$i netns $FX_ID-c$((i % 4))"
@@ -1007,17 +827,16 @@ test_rel_load() {
 
 	# ASan keeps freed memory in quarantine (up to 256 MiB) by design:
 	# without it, the exporter's RSS is its own.
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0" rel_serve_start
-	ip netns exec "$NS_H" $PY "$REL_SCRAPE" until --port $REL_HTTP_PORT \
-		--stop-file "$FX_TMP/stop" --secs 55 >"$FX_TMP/scrapes" 2>&1 &
-	REL_CPID=$!
-	REL_PIDS+=("$REL_CPID")
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0" serve_start
+	bg_start ip netns exec "$NS_H" $PY "$REL_SCRAPE" until --port $SERVE_PORT \
+		--stop-file "$FX_TMP/stop" --secs 55 >"$FX_TMP/scrapes" 2>&1
+	REL_CPID=$BG_PID
 
 	# (a) The datapath at full rate, bounded: 3 s of unpaced datagrams.
 	rel_recv_start "$FX_TMP/rx" 1
-	in_a $PY "$REL_SEQ" send --to 10.77.0.2 --port $REL_UDP_PORT --rate 0 --secs 3 \
+	in_a $PY "$REL_SEQ" send --to 10.77.0.2 --port $UDP_PORT --rate 0 --secs 3 \
 		>"$FX_TMP/tx" || fail "flood: $(cat "$FX_TMP/tx")"
-	rel_wait "$REL_RPID"
+	bg_wait "$REL_RPID"
 	echo "flood: $(cat "$FX_TMP/tx"); $(tail -n 1 "$FX_TMP/rx")"
 	rx=$(tail -n 1 "$FX_TMP/rx" | sed 's/^received=\([0-9]*\) .*/\1/')
 	[ "$rx" -gt 1000 ] || fail "the flood did not cross: $(tail -n 1 "$FX_TMP/rx")"
@@ -1029,27 +848,27 @@ test_rel_load() {
 		[ $((SECONDS - start)) -lt 40 ] || fail "attaching 100 pairs took over 40 s (at $i)"
 		pp attach x$i rv$((2 * i)) rv$((2 * i + 1)) || fail "attach x$i"
 	done
-	expect_eq "$(pp_port_count "$(rel_dir)")" 202 "port entries with 101 pairs"
-	expect_eq "$(rel_metric pairpath_pairs)" 101 "serve: pairs with 101 attached"
+	expect_eq "$(pp_port_count "$(pin_dir)")" 202 "port entries with 101 pairs"
+	expect_eq "$(metric pairpath_pairs)" 101 "serve: pairs with 101 attached"
 	for i in $(seq 0 99); do
 		[ $((SECONDS - start)) -lt 50 ] || fail "detaching 100 pairs took too long (at $i)"
 		pp detach x$i || fail "detach x$i"
 	done
 	echo "100 pairs attached and detached in $((SECONDS - start)) s"
 	touch "$FX_TMP/stop"
-	rel_wait "$REL_CPID"
+	bg_wait "$REL_CPID"
 	scr=$(cat "$FX_TMP/scrapes")
 	echo "during load: $scr"
 	n=$(echo "$scr" | sed -n 's/^scrapes=\([0-9]*\) .*/\1/p')
 	[ -n "$n" ] && [ "$n" -ge 20 ] || fail "too few scrapes during the load: $scr"
 	expect_eq "$scr" "scrapes=$n ok=$n bad=0 first_bad=-" "scrapes during the load"
-	expect_eq "$(rel_status)" "web:up" "status after the 100 pairs"
-	expect_eq "$(rel_link_pins "$(rel_dir)")" "link-web-a link-web-b" "link pins after the 100 pairs"
-	expect_eq "$(pp_port_count "$(rel_dir)")" 2 "port entries after the 100 pairs"
+	expect_eq "$(pair_states)" "web:up" "status after the 100 pairs"
+	expect_eq "$(rel_link_pins "$(pin_dir)")" "link-web-a link-web-b" "link pins after the 100 pairs"
+	expect_eq "$(pp_port_count "$(pin_dir)")" 2 "port entries after the 100 pairs"
 
 	# (c) Memory: 10,000 scrapes over keep-alive connections.
-	scr=$(in_h $PY "$REL_SCRAPE" count --port $REL_HTTP_PORT --count 10000 \
-		--rss-pid "$REL_SPID" --rss-at 1000,10000)
+	scr=$(in_h $PY "$REL_SCRAPE" count --port $SERVE_PORT --count 10000 \
+		--rss-pid "$SERVE_PID" --rss-at 1000,10000)
 	echo "$scr"
 	expect_eq "$(echo "$scr" | tail -n 1)" "scrapes=10000 ok=10000 bad=0 first_bad=-" \
 		"10,000 scrapes"
@@ -1058,8 +877,8 @@ test_rel_load() {
 	[ -n "$rss1" ] && [ -n "$rss2" ] || fail "no RSS readings: $scr"
 	[ $((rss2 - rss1)) -lt 1024 ] ||
 		fail "serve's RSS grew from $rss1 kB to $rss2 kB over 9,000 scrapes"
-	rel_alive "$REL_SPID" || fail "serve died"
-	rel_serve_stop
+	bg_alive "$SERVE_PID" || fail "serve died"
+	serve_stop
 	pp detach web || fail "detach"
 	return 0
 }
@@ -1070,14 +889,10 @@ test_rel_load() {
 
 test_rel_layout() {
 	local dir snap msg value
-	rel_setup rlay
-	fixture_quiet
-	rel_neigh
-	ip -n "$NS_H" link add vethC type veth peer name eth1 netns "$NS_A" &&
-	ip -n "$NS_H" link add vethD type veth peer name eth1 netns "$NS_B" ||
-		fail "vethC, vethD"
+	fixture rlay --no-ipv6 --static-neigh
+	rel_veths_cd
 	pp attach web vethA vethB || fail "attach"
-	dir=$(rel_dir)
+	dir=$(pin_dir) || exit 1
 	# struct pp_meta: u32 layout first, then the rest kept as it is.
 	value=$(bpftool -j map lookup pinned "$dir/meta" key 0 0 0 0 | $PY -c '
 import json, sys
@@ -1086,7 +901,7 @@ assert len(v) == 32, len(v)
 v[0:4] = [99, 0, 0, 0]
 print(" ".join(str(x) for x in v))') || fail "read meta"
 	bpftool map update pinned "$dir/meta" key 0 0 0 0 value $value || fail "write meta"
-	snap=$(rel_snapshot "$dir")
+	snap=$(pin_snapshot) || fail "cannot take a snapshot"
 	expect_eq "$(bpftool -j map lookup pinned "$dir/meta" key 0 0 0 0 | $PY -c '
 import json, sys; print(int(json.load(sys.stdin)["value"][0], 16))')" 99 "layout in meta"
 
@@ -1100,13 +915,13 @@ import json, sys; print(int(json.load(sys.stdin)["value"][0], 16))')" 99 "layout
 	# Readers refuse too, rather than misread.
 	expect_cmd 1 "$msg" pp status
 	expect_cmd 1 "$msg" pp stats
-	expect_eq "$(rel_snapshot "$dir")" "$snap" "pinned state after the refusals"
+	expect_eq "$(pin_snapshot)" "$snap" "pinned state after the refusals"
 	rel_ping "(after the refusals)"
 
 	# The way out the message offers must work: reset removes it all.
 	rel_soft_cmd 0 "" pp reset
 	[ -e "$PIN_ROOT" ] && rel_soft "pin root left after reset: $(ls -R "$PIN_ROOT" | tr '\n' ' ')"
-	[ "$(rel_tcx_count vethA) $(rel_tcx_count vethB)" = "0 0" ] ||
-		rel_soft "tcx programs left after reset: $(rel_tcx_count vethA) $(rel_tcx_count vethB)"
+	[ "$(tcx_count vethA) $(tcx_count vethB)" = "0 0" ] ||
+		rel_soft "tcx programs left after reset: $(tcx_count vethA) $(tcx_count vethB)"
 	rel_soft_end
 }

@@ -5,14 +5,14 @@
 
 # The program id behind the pair's tcx link on vethA.
 upg_prog_id() {
-	bpftool -j link show pinned "$(ls -d "$PIN_ROOT"/netns-*)/link-web-a" |
+	bpftool -j link show pinned "$(pin_dir)/link-web-a" |
 		$PY -c 'import json, sys; print(json.load(sys.stdin)["prog_id"])'
 }
 
 # Overwrite meta.prog_hash (bytes 8..15 of the value) with other bits.
 upg_forge_hash() {
 	local meta
-	meta="$(ls -d "$PIN_ROOT"/netns-*)/meta"
+	meta="$(pin_dir)/meta"
 	bpftool map update pinned "$meta" key 0 0 0 0 value $(bpftool -j map lookup pinned "$meta" \
 		key 0 0 0 0 | $PY -c '
 import json, sys
@@ -23,8 +23,7 @@ print(" ".join(str(b) for b in v))') || fail "cannot forge the program hash"
 
 test_upgrade_attach_with_other_build() {
 	local before after
-	fixture_up ug
-	fixture_quiet
+	fixture ug --no-ipv6
 	expect_cmd 0 "" pp attach web vethA vethB
 	in_a ping -c 2 -i 0.2 -W 1 10.77.0.2 >/dev/null || fail "ping before the upgrade"
 	before=$(upg_prog_id)
@@ -40,7 +39,7 @@ test_upgrade_attach_with_other_build() {
 	in_a ping -c 2 -i 0.2 -W 1 10.77.0.2 >/dev/null || fail "ping after the upgrade"
 	[ "$(pp_stat web a_to_b packets)" -gt "$packets" ] || fail "counters stopped after the upgrade"
 	# The pinned program is the new one, and the hash is ours again.
-	expect_eq "$(bpftool -j prog show pinned "$(ls -d "$PIN_ROOT"/netns-*)/prog" |
+	expect_eq "$(bpftool -j prog show pinned "$(pin_dir)/prog" |
 		$PY -c 'import json, sys; print(json.load(sys.stdin)["id"])')" "$after" "pinned program"
 	expect_cmd 0 "" pp attach web vethA vethB
 	expect_eq "$(upg_prog_id)" "$after" "program after attaching again once upgraded"
