@@ -303,18 +303,23 @@ bg_wait() {	# pid
 # ---------------------------------------------------------------------
 # The exporter
 
-# (test) pairpath serve for the fixture's pairs on 127.0.0.1:SERVE_PORT
-# of a netns, by default the fixture's host netns, whose loopback no
-# other test shares. ip execs pairpath, so SERVE_PID is pairpath itself;
+# (test) pairpath serve (with --agent: pairpath agent, whose exporter
+# child answers) for the fixture's pairs on 127.0.0.1:SERVE_PORT of a
+# netns, by default the fixture's host netns, whose loopback no other
+# test shares. ip execs pairpath, so SERVE_PID is pairpath itself;
 # its output is appended to $FX_TMP/serve.log. It is ready once it
 # answers: it listens before it drops its privileges, and answers after.
-serve_start() {	# [--in NETNS] [serve options]
-	local ns=$NS_H log="$FX_TMP/serve.log"
+serve_start() {	# [--in NETNS] [--agent] [serve options]
+	local ns=$NS_H log="$FX_TMP/serve.log" cmd=serve
 	if [ "${1:-}" = --in ]; then
 		ns=$2
 		shift 2
 	fi
-	bg_start ip netns exec "$ns" "$PAIRPATH" -n "$NS_H" --pin-root "$PIN_ROOT" serve \
+	if [ "${1:-}" = --agent ]; then
+		cmd=agent
+		shift
+	fi
+	bg_start ip netns exec "$ns" "$PAIRPATH" -n "$NS_H" --pin-root "$PIN_ROOT" $cmd \
 		--listen 127.0.0.1:$SERVE_PORT "$@" >>"$log" 2>&1
 	SERVE_PID=$BG_PID
 	SERVE_NS=$ns
@@ -360,14 +365,14 @@ map_len() {	# pin
 }
 
 # Live ports in a netns pin directory: array slots that have an owner
-# (a non-zero ifindex on CPU 0's copy) plus overflow entries.
+# (a non-zero ifindex) plus overflow entries.
 pp_port_count() {	# dir
 	local slots overflow
 	slots=$(bpftool -j map dump pinned "$1/ports" | $PY -c '
 import json, sys
 n = 0
 for e in json.load(sys.stdin):
-    v = e["values"][0]["value"]
+    v = e["value"]
     n += (v["ifindex"] if isinstance(v, dict) else int.from_bytes(bytes(int(b, 16) for b in v[:4]), "little")) != 0
 print(n)')
 	overflow=$(bpftool -j map dump pinned "$1/ports_overflow" | $PY -c 'import json, sys; print(len(json.load(sys.stdin)))')

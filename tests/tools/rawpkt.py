@@ -5,7 +5,7 @@
   rawpkt.py send --dev eth0 --dst MAC --size N [--count C] [--vlan TCI]
                  [--type 0x88b5] [--tag TAG] [--first SEQ] [--end]
   rawpkt.py recv --dev eth0 [--type 0x88b5] [--tag TAG] [--count N]
-                 [--timeout SECS] [--grace SECS]
+                 [--timeout SECS] [--grace SECS] [--any]
 
 Every frame carries a payload that is a pure function of (tag, seq, size),
 so the receiver can tell whether a frame arrived intact. `send --end`
@@ -20,7 +20,9 @@ the tag, in arrival order:
 
 len is the frame as sent: a VLAN tag the kernel moved into skb metadata
 (reported through PACKET_AUXDATA, where=aux) is put back before the check.
-The last line is "count=N". Only the standard library is used.
+With --any every frame that arrives counts, whatever it is, as a line
+"frame len=L dst=MAC type=PKTTYPE" (ours still as above). The last line
+is "count=N". Only the standard library is used.
 """
 import argparse
 import errno
@@ -163,6 +165,10 @@ def cmd_recv(a):
                 aux = struct.unpack("IIIHHHH", val[:20])
         got = parse(data, aux, a)
         if got is None:
+            if a.any:
+                n += 1
+                print("frame len=%d dst=%s type=%d" % (len(data), mac_text(data[0:6]),
+                                                      addr[2]), flush=True)
             continue
         seq, length, dst, vlan, where, ok = got
         if seq == END_SEQ:
@@ -199,6 +205,7 @@ def main():
     q.add_argument("--count", type=int, default=0)
     q.add_argument("--timeout", type=float, default=5.0)
     q.add_argument("--grace", type=float, default=0.3)
+    q.add_argument("--any", action="store_true")
     a = p.parse_args()
     return cmd_send(a) if a.cmd == "send" else cmd_recv(a)
 

@@ -34,6 +34,7 @@ struct agent {
 	struct store st;
 	bool open;
 	pid_t exporter;
+	bool exporter_has_state;	/* it was given maps */
 	struct reconcile_set set;
 	time_t last_full;
 };
@@ -69,11 +70,12 @@ static int start_exporter(struct agent *ag)
 			store_close(&ag->st);
 		linkwatch_close(&ag->lw);
 		close(ag->signal_fd);
-		_exit(serve_run(ag->listen_fd, ag->cli->pin_root, ag->cli->user, open) ? 1 : 0);
+		_exit(serve_run(ag->listen_fd, NULL, ag->cli->user, open) ? 1 : 0);
 	}
 	if (open)
 		store_close(open);
 	ag->exporter = pid;
+	ag->exporter_has_state = open != NULL;
 	pr_info("agent: exporter started (pid %d)%s\n", pid,
 		open ? "" : ", with nothing pinned yet");
 	return 0;
@@ -104,6 +106,11 @@ static int refresh_state(struct agent *ag)
 		pr_info("agent: the pinned state was reset\n");
 	}
 	err = store_open(&ag->st, ag->cli->pin_root, 0);
+	if (err == -ENOENT && ag->exporter && ag->exporter_has_state) {
+		/* The exporter's maps are gone with the reset: show nothing. */
+		stop_exporter(ag);
+		return start_exporter(ag);
+	}
 	if (err == -ENOENT)
 		return 0;
 	if (err)
@@ -204,6 +211,8 @@ int cmd_agent(const struct cli *cli)
 		goto out;
 	pr_info("agent: running; stop with SIGINT or SIGTERM\n");
 	for (;;) {
+		if (ag.set.all || ag.set.n)
+			pass(&ag);
 		fds[0] = (struct pollfd){ .fd = ag.lw.fd, .events = POLLIN };
 		fds[1] = (struct pollfd){ .fd = ag.signal_fd, .events = POLLIN };
 		if (poll(fds, 2, AGENT_TICK_MS) < 0 && errno != EINTR) {
@@ -229,8 +238,6 @@ int cmd_agent(const struct cli *cli)
 		if (err)
 			pr_warn("agent: cannot open the pinned state: %s\n", strerror(-err));
 		err = 0;
-		if (ag.set.all || ag.set.n)
-			pass(&ag);
 	}
 out:
 	stop_exporter(&ag);

@@ -11,6 +11,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include "kernel/linkwatch.h"
+#include "lib/testhook.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK	270
@@ -24,7 +25,7 @@ int linkwatch_open(struct linkwatch *lw)
 {
 	static const int groups[] = { RTNLGRP_LINK, RTNLGRP_NSID };
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int one = 1, size = LINKWATCH_RCVBUF, err;
+	int one = 1, size = testhook_rcvbuf(LINKWATCH_RCVBUF), err;
 	size_t i;
 
 	memset(lw, 0, sizeof(*lw));

@@ -237,6 +237,11 @@ int netns_cookie_of_nsid(int nsid, __u64 *cookie)
 	ctx.sk = nl_socket_alloc();
 	if (!ctx.sk)
 		return -ENOMEM;
+	/*
+	 * The answer is one RTM_NEWNSID; an ACK after it would be read as the
+	 * answer to the next request.
+	 */
+	nl_socket_disable_auto_ack(ctx.sk);
 	err = nl_connect(ctx.sk, NETLINK_ROUTE) < 0 ? -EIO : each_netns(learn, &ctx);
 	nl_socket_free(ctx.sk);
 	if (err < 0)

@@ -21,4 +21,11 @@ void testhook_kill_point(int step)
 	if (kill_at == step)
 		raise(SIGKILL);
 }
+
+int testhook_rcvbuf(int bytes)
+{
+	const char *env = getenv("PAIRPATH_TEST_RCVBUF");
+
+	return env ? atoi(env) : bytes;
+}
 #endif

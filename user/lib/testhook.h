@@ -10,10 +10,17 @@
 #ifdef PAIRPATH_TEST_HOOKS
 /* SIGKILL this process after `step` if PAIRPATH_TEST_KILL_AT names it. */
 void testhook_kill_point(int step);
+/* PAIRPATH_TEST_RCVBUF, a receive buffer small enough to overflow, or bytes. */
+int testhook_rcvbuf(int bytes);
 #else
 static inline void testhook_kill_point(int step)
 {
 	(void)step;
+}
+
+static inline int testhook_rcvbuf(int bytes)
+{
+	return bytes;
 }
 #endif
 

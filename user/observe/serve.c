@@ -57,6 +57,9 @@ int serve_listen(const struct sockaddr_storage *addr, socklen_t len, const char 
  */
 static const char *refresh_store(struct serve_ctx *ctx)
 {
+	/* The agent's exporter: the agent gives a new one the new maps. */
+	if (!ctx->root)
+		return NULL;
 	if (ctx->open && !store_retired(&ctx->st))
 		return NULL;
 	if (ctx->open) {
@@ -198,7 +201,7 @@ int serve_run(int listen_fd, const char *root, const char *user, struct store *s
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
 	daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-				  MHD_USE_ERROR_LOG,
+				  MHD_USE_ERROR_LOG | MHD_USE_ITC,
 				  0, NULL, NULL, on_request, &ctx,
 				  MHD_OPTION_LISTEN_SOCKET, listen_fd,
 				  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SERVE_MAX_CONNECTIONS,
@@ -215,8 +218,15 @@ int serve_run(int listen_fd, const char *root, const char *user, struct store *s
 	pr_info("serving metrics; stop with SIGINT or SIGTERM\n");
 	sigwait(&stop, &sig);
 	pr_info("serve: %s, stopping\n", strsignal(sig));
-	/* The daemon owns the listening socket and closes it. */
+	/*
+	 * Take the listening socket back before the daemon stops: it would
+	 * shut it down, for every process that holds it (the agent starts a
+	 * new exporter on the same socket).
+	 */
+	listen_fd = MHD_quiesce_daemon(daemon);
 	MHD_stop_daemon(daemon);
+	if (listen_fd >= 0)
+		close(listen_fd);
 	if (ctx.open)
 		store_close(&ctx.st);
 	return 0;
