@@ -17,7 +17,7 @@ test_docs_man_matches_help() {
 		grep -qE "^\.B(R)? $esc( |$)" "$man" || fail "man page: no command '$word'"
 		n=$((n + 1))
 	done
-	expect_eq "$n" 9 "commands in --help"
+	expect_eq "$n" 10 "commands in --help"
 	for word in $(docs_help_words options); do
 		# groff escapes the dashes: --pin-root is \-\-pin\-root
 		grep -qF -- "$(sed 's/-/\\-/g' <<<"$word")" "$man" || fail "man page: no option '$word'"

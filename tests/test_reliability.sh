@@ -888,7 +888,7 @@ test_rel_load() {
 # not touched by any command, which says why and changes nothing.
 
 test_rel_layout() {
-	local dir snap msg value
+	local dir snap msg value layout
 	fixture rlay --no-ipv6 --static-neigh
 	rel_veths_cd
 	pp attach web vethA vethB || fail "attach"
@@ -905,7 +905,8 @@ print(" ".join(str(x) for x in v))') || fail "read meta"
 	expect_eq "$(bpftool -j map lookup pinned "$dir/meta" key 0 0 0 0 | $PY -c '
 import json, sys; print(int(json.load(sys.stdin)["value"][0], 16))')" 99 "layout in meta"
 
-	msg="pairpath: pinned maps in $dir have layout 99, this pairpath reads layout 1: use the pairpath that made them, or 'pairpath reset'"
+	layout=$(awk '$1 == "#define" && $2 == "PP_MAP_LAYOUT" { print $3 }' "$PP_TOP/include/pairpath.h")
+	msg="pairpath: pinned maps in $dir have layout 99, this pairpath reads layout $layout: use the pairpath that made them, or 'pairpath reset'"
 	expect_cmd 1 "$msg" pp attach web vethA vethB
 	expect_cmd 1 "$msg" pp upgrade web
 	expect_cmd 1 "$msg" pp upgrade --all

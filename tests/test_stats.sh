@@ -183,9 +183,9 @@ test_stats_prometheus_format() {
 	st_has_line "$text" 'pairpath_pair_info{dev_a="v\"c\\1",dev_b="vd",mode="tcx",pair="db"} 1' "parsed"
 	st_has_line "$text" 'pairpath_pair_up{pair="db"} 1' "parsed"
 	st_has_line "$text" 'pairpath_pairs 2' "parsed"
-	# 2 pairs x 2 directions: packets 4, bytes 4, drops 16, kernel drops
-	# 1, info 2, up 2, pairs 1, build info 1.
-	expect_eq "$(wc -l <"$f1.samples")" 31 "number of samples"
+	# 2 pairs x 2 directions: packets 4, bytes 4, drops 20 (5 reasons),
+	# kernel drops 1, info 2, up 2, pairs 1, build info 1.
+	expect_eq "$(wc -l <"$f1.samples")" 35 "number of samples"
 	grep -q '^pairpath_build_info{kernel="'"$(uname -r)"'",libbpf_version="v[0-9.]*",version="[0-9.]*"} 1$' \
 		"$f1.samples" || fail "build_info: $(grep build_info "$f1.samples")"
 
