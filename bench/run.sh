@@ -23,8 +23,10 @@
 #   --wait-quiet S wait up to S seconds for no other 'tests/run.sh' to run
 #   -h, --help     this text
 #
-# Everything runs in network namespaces named ppb<PID>-*, made here and
-# removed by a trap on exit; nothing else on the machine is touched.
+# Everything runs in network namespaces named ppb<PID>m-* (the scenarios)
+# and ppb<PID>s-* (the scale test), made with tests/lib.sh's fixture_up
+# and removed by its fixture_down, from a trap on exit too; nothing else
+# on the machine is touched.
 #
 # It records raw readings only: runs.csv has a row (rep,scenario,key,value)
 # per key=value the tools print and per counter read before and after a
@@ -34,10 +36,9 @@ set -u
 set -o pipefail
 export LC_ALL=C
 
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TOOLS=$TOP/.output/bench
-PAIRPATH=${PAIRPATH:-$TOP/.output/pairpath}
-PY=/usr/bin/python3
+# The fixture, the background processes, PP_TOP, PAIRPATH and PY.
+source "$(dirname "${BASH_SOURCE[0]}")/../tests/lib.sh"
+TOOLS=$PP_TOP/.output/bench
 ALL_SCENARIOS="direct bridge bridge_nf routed mirred pairpath_tcx pairpath_tcx_notracer
 	pairpath_tc pairpath_tc_notracer floor"
 
@@ -66,9 +67,9 @@ while [ $# -gt 0 ]; do
 done
 if [ $QUICK = 1 ]; then
 	REPS=1 SECS=1 SCALE_SIZES="1 10" PROFILE=0
-	OUT=${OUT:-$TOP/.output/bench/results-quick}
+	OUT=${OUT:-$PP_TOP/.output/bench/results-quick}
 fi
-OUT=${OUT:-$TOP/bench/results}
+OUT=${OUT:-$PP_TOP/bench/results}
 command -v perf >/dev/null || PROFILE=0
 [[ $REPS =~ ^[0-9]+$ ]] && [ "$REPS" -ge 1 ] && [ "$REPS" -le 100 ] || die "bad --reps"
 [[ $SECS =~ ^[0-9]+$ ]] && [ "$SECS" -ge 1 ] && [ "$SECS" -le 60 ] || die "bad --secs"
@@ -85,55 +86,35 @@ for t in ip tc bpftool iperf3 taskset timeout ss "$PY"; do
 	command -v "$t" >/dev/null || die "'$t' is not installed"
 done
 
-# Names are ours alone: ppb<PID>-*. Refuse to run over someone's.
-PFX="ppb$$"
-NS_H="$PFX-h" NS_A="$PFX-a" NS_B="$PFX-b"
-if ip netns list | awk '{print $1}' | grep -q "^$PFX-"; then
-	die "network namespaces named $PFX-* exist already; refusing to start"
+# Names are ours alone: fixture_up with --prefix ppb makes ppb<PID>TAG-*.
+# Refuse to run over someone's.
+if ip netns list | awk '{print $1}' | grep -q "^ppb$$[a-z]-"; then
+	die "network namespaces named ppb$$?-* exist already; refusing to start"
 fi
 
-WORK=$(mktemp -d /tmp/pairpath-bench.XXXXXX)
-BPFFS=$WORK/bpffs
-LOGS=$WORK/logs
-mkdir -p "$BPFFS" "$LOGS"
-declare -a BG_PIDS=()
-MOUNTED=0
+# A fixture of the benchmark: fixture_up TAG with its settings.
+bench_fixture() {	# TAG [fixture_up settings]
+	fixture_up "$1" --prefix ppb --net 10.88.0 --no-ipv6 "${@:2}"
+}
 
-# Kill what we started, take down every namespace of ours, unmount.
-cleanup() {
-	local pid ns i
-	trap - EXIT INT TERM
-	for pid in "${BG_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${BG_PIDS[@]}"; do
-		for i in 1 2 3 4 5 6 7 8 9 10; do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -9 "$pid" 2>/dev/null
-	done
-	if [ $MOUNTED = 1 ]; then
-		# tcx links are pinned: detach them before the pins go.
-		[ -d "$BPFFS/pp" ] && [ -e "/run/netns/$NS_H" ] &&
-			timeout 60 "$PAIRPATH" -n "$NS_H" --pin-root "$BPFFS/pp" reset >/dev/null 2>&1
-		[ -d "$BPFFS/scale" ] && [ -e "/run/netns/$PFX-sh" ] &&
-			timeout 120 "$PAIRPATH" -n "$PFX-sh" --pin-root "$BPFFS/scale" reset \
-				>/dev/null 2>&1
-		umount "$BPFFS" 2>/dev/null
-	fi
-	for ns in $(ip netns list | awk '{print $1}' | grep "^$PFX-"); do
-		ip netns del "$ns" 2>/dev/null
-	done
+# pairpath on the fixture's pins, bounded.
+pp_h() { timeout 60 "$PAIRPATH" -n "$NS_H" --pin-root "$PIN_ROOT" "$@"; }
+
+WORK=$(mktemp -d /tmp/pairpath-bench.XXXXXX)
+LOGS=$WORK/logs
+mkdir -p "$LOGS"
+
+# Whatever ends the run: fixture_down stops what we started and takes the
+# fixture of the moment down (a second Ctrl-C must not stop that).
+bench_exit() {
+	trap '' INT TERM
+	fixture_down
 	rm -rf "$WORK"
 }
-trap cleanup EXIT
+trap bench_exit EXIT
 # fd 3 is the real stderr, whatever a function's output goes to.
 exec 3>&2
 trap 'echo "bench: interrupted" >&3; exit 130' INT TERM
-
-mount -t bpf bpf "$BPFFS" || die "cannot mount a bpffs at $BPFFS"
-MOUNTED=1
 
 # Other work may rebuild .output/pairpath meanwhile: every run uses this copy.
 cp "$PAIRPATH" "$WORK/pairpath" || die "cannot copy $PAIRPATH"
@@ -150,49 +131,9 @@ FAILED=0
 
 say() { echo "bench: $*"; }
 
-# Start a background job we own and may kill: bg LOG CMD...
-bg() {
-	local log=$1
-	shift
-	"$@" >"$log" 2>&1 &
-	BG_PIDS+=($!)
-	BG_LAST=$!
-}
-
-# Stop a job started by bg and forget it.
-bg_stop() {
-	local pid=$1 i
-	kill "$pid" 2>/dev/null
-	for i in $(seq 30); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	local -a keep=()
-	for i in "${BG_PIDS[@]}"; do
-		[ "$i" = "$pid" ] || keep+=("$i")
-	done
-	BG_PIDS=("${keep[@]}")
-}
-
-# Wait until a tool says ready=1 in its log: wait_ready FILE
-wait_ready() {
-	local i
-	for i in $(seq 100); do
-		grep -qE '^ready=1( |$)' "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-wait_listen() {	# NS PORT
-	local i
-	for i in $(seq 100); do
-		[ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2" 2>/dev/null)" ] && return 0
-		sleep 0.05
-	done
-	return 1
+# Wait up to 5 s for a tool started with bg_start to say ready=1 in its log.
+wait_ready() {	# PID LOG
+	bg_until 5 "$1" grep -qE '^ready=1( |$)' "$2"
 }
 
 # Raw counters, each as key=value. The /proc/stat fields that count as
@@ -217,7 +158,7 @@ netrx_kv() {
 
 # Datagrams that reached B's UDP layer: delivered to the socket or not.
 udp_kv() {
-	ip netns exec "$NS_B" cat /proc/net/snmp | awk '
+	in_b cat /proc/net/snmp | awk '
 		$1 == "Udp:" && !h { for (i = 2; i <= NF; i++) f[$i] = i; h = 1; next }
 		$1 == "Udp:" { print "udp_in_datagrams=" $f["InDatagrams"], "udp_in_errors=" $f["InErrors"] }'
 }
@@ -246,45 +187,17 @@ rec_test() {	# TEST OUTPUT BEFORE AFTER
 
 # ---------------------------------------------------------------- topologies
 
-ns_add() {
-	ip netns add "$1" || return 1
-	ip -n "$1" link set lo up
-	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1
-}
-
-# The containers' side: MACs, addresses (PREFIX), up.
-containers_up() {	# PREFIX
-	ip -n "$NS_A" link set eth0 address 02:00:00:00:00:0a &&
-	ip -n "$NS_B" link set eth0 address 02:00:00:00:00:0b &&
-	ip -n "$NS_A" addr add "10.88.0.1/$1" dev eth0 &&
-	ip -n "$NS_B" addr add "10.88.0.2/$1" dev eth0 &&
-	ip -n "$NS_A" link set eth0 up &&
-	ip -n "$NS_B" link set eth0 up
-}
-
-# H with vethA, vethB whose peers are eth0 in A and B.
-host_veths() {	# PREFIX
-	ns_add "$NS_H" && ns_add "$NS_A" && ns_add "$NS_B" &&
-	ip -n "$NS_H" link add vethA type veth peer name eth0 netns "$NS_A" &&
-	ip -n "$NS_H" link add vethB type veth peer name eth0 netns "$NS_B" &&
-	containers_up "$1" &&
-	ip -n "$NS_H" link set vethA up &&
-	ip -n "$NS_H" link set vethB up
-}
-
-in_h() { ip netns exec "$NS_H" "$@"; }
-
-# Each setup_X returns 0 when built, 2 when the kernel cannot (reason in
-# $REASON), 1 on error.
+# Each setup_X builds its scenario on a fixture of the benchmark (A and B
+# at 10.88.0.1 and .2, no IPv6) and returns 0 when built, 2 when the
+# kernel cannot (reason in $REASON), 1 on error. fixture_down takes it
+# down: pairpath reset (registered by setup_pairpath), the namespaces, and
+# the bpffs with every pin, floor's included.
 setup_direct() {
-	ns_add "$NS_A" && ns_add "$NS_B" &&
-	ip -n "$NS_A" link add eth0 type veth peer name eth0 netns "$NS_B" &&
-	containers_up 24
+	bench_fixture m --direct
 }
 
 bridge_common() {
-	host_veths 24 &&
+	bench_fixture m &&
 	ip -n "$NS_H" link add br0 type bridge stp_state 0 &&
 	ip -n "$NS_H" link set vethA master br0 &&
 	ip -n "$NS_H" link set vethB master br0 &&
@@ -316,14 +229,9 @@ setup_bridge_nf() {
 # Calico/CNI-ptp style: /32 in the containers, default route via a
 # link-local gateway that H answers for, /32 routes and proxy ARP in H.
 setup_routed() {
-	local c ip
-	ns_add "$NS_H" && ns_add "$NS_A" && ns_add "$NS_B" &&
-	ip -n "$NS_H" link add vethA type veth peer name eth0 netns "$NS_A" &&
-	ip -n "$NS_H" link add vethB type veth peer name eth0 netns "$NS_B" &&
-	containers_up 32 || return 1
-	for c in A B; do
-		local ns=$NS_A
-		[ $c = B ] && ns=$NS_B
+	local ns c
+	bench_fixture m --len 32 || return 1
+	for ns in "$NS_A" "$NS_B"; do
 		ip -n "$ns" route add 169.254.1.1 dev eth0 scope link &&
 		ip -n "$ns" route add default via 169.254.1.1 dev eth0 || return 1
 	done
@@ -331,18 +239,16 @@ setup_routed() {
 		net.ipv4.conf.default.rp_filter=0 || return 1
 	ip -n "$NS_H" addr add 169.254.1.1/32 dev lo || return 1
 	for c in A B; do
-		ip=10.88.0.1
-		[ $c = B ] && ip=10.88.0.2
 		in_h sysctl -qw net.ipv4.conf.veth$c.proxy_arp=1 \
-			net.ipv4.conf.veth$c.rp_filter=0 &&
-		ip -n "$NS_H" link set veth$c up &&
-		ip -n "$NS_H" route add $ip/32 dev veth$c || return 1
+			net.ipv4.conf.veth$c.rp_filter=0 || return 1
 	done
+	ip -n "$NS_H" route add "$IP_A/32" dev vethA &&
+	ip -n "$NS_H" route add "$IP_B/32" dev vethB
 }
 
 setup_mirred() {
 	local from to out
-	host_veths 24 || return 1
+	bench_fixture m || return 1
 	for from in vethA vethB; do
 		to=vethB
 		[ $from = vethB ] && to=vethA
@@ -356,12 +262,11 @@ setup_mirred() {
 	done
 }
 
-PIN_ROOT=$BPFFS/pp
-pp_h() { timeout 60 "$PAIRPATH" -n "$NS_H" --pin-root "$PIN_ROOT" "$@"; }
-
 setup_pairpath() {	# MODE TRACER(0|1)
 	local link
-	host_veths 24 || return 1
+	bench_fixture m || return 1
+	# tcx links are pinned: detach them before the pins go, also on Ctrl-C.
+	cleanup_add pp_h reset
 	pp_h attach --mode "$1" bench vethA vethB || return 1
 	link=$(ls -d "$PIN_ROOT"/netns-*/kdrop_link 2>/dev/null)
 	if [ "$2" = 1 ] && [ -z "$link" ]; then
@@ -391,9 +296,9 @@ setup_pairpath_tc_notracer() { setup_pairpath tc 0; }
 
 setup_floor() {
 	local out
-	host_veths 24 || return 1
-	mkdir -p "$BPFFS/floor"
-	out=$(in_h "$TOOLS/floor" vethA vethB "$BPFFS/floor" 2>&1)
+	bench_fixture m || return 1
+	mkdir -p "$FX_TMP/bpffs/floor"
+	out=$(in_h "$TOOLS/floor" vethA vethB "$FX_TMP/bpffs/floor" 2>&1)
 	if [ $? != 0 ]; then
 		case $out in
 		*"cannot attach tcx"*) REASON="tcx is not available: $out"; return 2 ;;
@@ -404,24 +309,11 @@ setup_floor() {
 	echo "floor: $out"
 }
 
-teardown() {
-	local ns
-	# In H: a legacy tc filter is only reachable from its own netns.
-	if [ -d "$PIN_ROOT" ]; then
-		pp_h reset || echo "bench: pairpath reset failed" >&2
-	fi
-	rm -f "$BPFFS"/floor/floor_* 2>/dev/null
-	for ns in "$NS_H" "$NS_A" "$NS_B"; do
-		[ -e "/run/netns/$ns" ] && ip netns del "$ns"
-	done
-	return 0
-}
-
 # Frames must flow before anything is measured (ARP included).
 check_path() {
 	local i
 	for i in 1 2 3; do
-		ip netns exec "$NS_A" ping -q -c 1 -W 2 10.88.0.2 >/dev/null 2>&1 && return 0
+		in_a ping -q -c 1 -W 2 "$IP_B" >/dev/null 2>&1 && return 0
 	done
 	return 1
 }
@@ -431,13 +323,13 @@ check_path() {
 # (1) one-CPU 64-byte UDP sink, (5) its CPU cost and NET_RX softirqs.
 measure_sink() {
 	local log=$LOGS/sink-$SCN-$REP pid out pre post u0 u1
-	bg "$log.sink" timeout $((SECS + 30)) ip netns exec "$NS_B" \
-		"$TOOLS/udpsink" sink 9000 $((SECS + 25))
-	pid=$BG_LAST
-	wait_ready "$log.sink" || { bg_stop $pid; echo "sink did not start"; return 1; }
+	bg_start timeout $((SECS + 30)) ip netns exec "$NS_B" \
+		"$TOOLS/udpsink" sink 9000 $((SECS + 25)) >"$log.sink" 2>&1
+	pid=$BG_PID
+	wait_ready $pid "$log.sink" || { bg_stop $pid; echo "sink did not start"; return 1; }
 	u0=$(udp_kv) pre="$(cpu_kv cpu$CPU) $(netrx_kv) $(ksoftirqd_kv)"
 	out=$(timeout $((SECS + 15)) ip netns exec "$NS_A" taskset -c "$CPU" \
-		"$TOOLS/udpsink" send 10.88.0.2 9000 "$SECS" 64 64 2>&1)
+		"$TOOLS/udpsink" send "$IP_B" 9000 "$SECS" 64 64 2>&1)
 	local rc=$?
 	u1=$(udp_kv) post="$(cpu_kv cpu$CPU) $(netrx_kv) $(ksoftirqd_kv)"
 	bg_stop $pid
@@ -453,17 +345,19 @@ iperf_run() {
 	local -a tset=()
 	local cpurow=cpu
 	[ "$pin" = 1 ] && tset=(taskset -c "$CPU") cpurow=cpu$CPU
-	bg "$log.srv" timeout $((SECS + 40)) ip netns exec "$NS_B" "${tset[@]}" \
-		iperf3 -s -1 -p 5201
-	pid=$BG_LAST
-	wait_listen "$NS_B" 5201 || { bg_stop $pid; echo "iperf3 server did not start"; return 1; }
+	# ip and taskset exec iperf3, so that its pid is ours for bg_listening;
+	# it ends after one test, and by bg_stop on every way out.
+	bg_start ip netns exec "$NS_B" "${tset[@]}" iperf3 -s -1 -p 5201 >"$log.srv" 2>&1
+	pid=$BG_PID
+	bg_until 5 $pid bg_listening $pid "$NS_B" 5201 ||
+		{ bg_stop $pid; echo "iperf3 server did not start"; return 1; }
 	pre="$(cpu_kv $cpurow) $(ksoftirqd_kv)"
 	timeout $((SECS + 25)) ip netns exec "$NS_A" "${tset[@]}" \
-		iperf3 -c 10.88.0.2 -p 5201 -t "$SECS" -P "$streams" -J >"$log.json" 2>"$log.err"
+		iperf3 -c "$IP_B" -p 5201 -t "$SECS" -P "$streams" -J >"$log.json" 2>"$log.err"
 	local rc=$?
 	post="$(cpu_kv $cpurow) $(ksoftirqd_kv)"
 	bg_stop $pid
-	res=$($PY "$TOP/bench/report.py" iperf3 "$log.json" 2>&1) || rc=1
+	res=$($PY "$PP_TOP/bench/report.py" iperf3 "$log.json" 2>&1) || rc=1
 	[ $rc = 0 ] || { echo "iperf3 failed: $res $(cat "$log.err")"; return 1; }
 	rec_test "$test" "$res" "$pre" "$post"
 }
@@ -476,12 +370,12 @@ measure_tcp1() {
 # (3) TCP request/response, both ends on one CPU.
 measure_rr() {
 	local log=$LOGS/rr-$SCN-$REP pid out
-	bg "$log.srv" timeout $((SECS + 30)) ip netns exec "$NS_B" taskset -c "$CPU" \
-		"$TOOLS/rr" server 7000 $((SECS + 25))
-	pid=$BG_LAST
-	wait_ready "$log.srv" || { bg_stop $pid; echo "rr server did not start"; return 1; }
+	bg_start timeout $((SECS + 30)) ip netns exec "$NS_B" taskset -c "$CPU" \
+		"$TOOLS/rr" server 7000 $((SECS + 25)) >"$log.srv" 2>&1
+	pid=$BG_PID
+	wait_ready $pid "$log.srv" || { bg_stop $pid; echo "rr server did not start"; return 1; }
 	out=$(timeout $((SECS + 15)) ip netns exec "$NS_A" taskset -c "$CPU" \
-		"$TOOLS/rr" client 10.88.0.2 7000 "$SECS" 1 2>&1)
+		"$TOOLS/rr" client "$IP_B" 7000 "$SECS" 1 2>&1)
 	local rc=$?
 	bg_stop $pid
 	[ $rc = 0 ] || { echo "rr failed: $out"; return 1; }
@@ -495,15 +389,15 @@ measure_cross() {
 
 # One extra sink run under perf, for where the time goes.
 profile_sink() {
-	local dir=$OUT/profile data=$WORK/perf-$SCN.data pid
+	local dir=$OUT/profile data=$WORK/perf-$SCN.data log=$LOGS/prof-sink-$SCN pid
 	mkdir -p "$dir"
-	bg "$LOGS/prof-sink-$SCN" timeout $((SECS + 30)) ip netns exec "$NS_B" \
-		"$TOOLS/udpsink" sink 9000 $((SECS + 25))
-	pid=$BG_LAST
-	wait_ready "$LOGS/prof-sink-$SCN" || { bg_stop $pid; return 1; }
+	bg_start timeout $((SECS + 30)) ip netns exec "$NS_B" \
+		"$TOOLS/udpsink" sink 9000 $((SECS + 25)) >"$log" 2>&1
+	pid=$BG_PID
+	wait_ready $pid "$log" || { bg_stop $pid; return 1; }
 	timeout $((SECS + 20)) perf record -q -C "$CPU" -e cpu-clock -o "$data" -- \
 		timeout $((SECS + 15)) ip netns exec "$NS_A" taskset -c "$CPU" \
-		"$TOOLS/udpsink" send 10.88.0.2 9000 "$SECS" 64 64 >/dev/null 2>&1
+		"$TOOLS/udpsink" send "$IP_B" 9000 "$SECS" 64 64 >/dev/null 2>&1
 	bg_stop $pid
 	# Only the sender's task (and ksoftirqd): other agents share the CPU.
 	timeout 120 perf report -i "$data" --comms "udpsink,ksoftirqd/$CPU" \
@@ -545,7 +439,7 @@ run_one() {
 	if [ $rc = 2 ]; then
 		printf '%s\t%s\n' "$SCN" "$REASON" >>"$UNAVAIL"
 		say "$SCN: unavailable: $REASON"
-		teardown >/dev/null 2>&1
+		fixture_down
 		return 0
 	fi
 	if [ $rc != 0 ] || ! check_path; then
@@ -553,7 +447,7 @@ run_one() {
 		printf '%s\t%s\t%s\n' "$SCN" "$REP" "$msg" >>"$FAILS"
 		say "$SCN rep $REP: FAILED: $msg"
 		FAILED=$((FAILED + 1))
-		teardown >/dev/null 2>&1
+		fixture_down
 		return 1
 	fi
 	case $SCN in pairpath_tcx|pairpath_tc) ours=1 ;; esac
@@ -573,8 +467,8 @@ run_one() {
 	if [ "$PROFILE" = 1 ] && [ "$REP" = "$REPS" ]; then
 		profile_sink >/dev/null 2>&1 || say "$SCN: profile failed"
 	fi
-	teardown >"$LOGS/teardown-$SCN-$REP" 2>&1
-	say "$SCN rep $REP: $($PY "$TOP/bench/report.py" run "$OUT" "$REP" "$SCN") ($((SECONDS - t0))s)"
+	fixture_down
+	say "$SCN rep $REP: $($PY "$PP_TOP/bench/report.py" run "$OUT" "$REP" "$SCN") ($((SECONDS - t0))s)"
 }
 
 # ---------------------------------------------------------------------- main
@@ -599,7 +493,7 @@ START=$SECONDS
 	echo "clk_tck=$(getconf CLK_TCK)"
 	echo "quick=$QUICK"
 	echo "scenarios=$(echo $SCENARIOS)"
-	echo "pairpath=$("$PAIRPATH" --version 2>&1 | head -n 1), git $(git -C "$TOP" describe --always --dirty 2>/dev/null || echo '?')"
+	echo "pairpath=$("$PAIRPATH" --version 2>&1 | head -n 1), git $(git -C "$PP_TOP" describe --always --dirty 2>/dev/null || echo '?')"
 	echo "iperf3=$(iperf3 --version 2>&1 | head -n 1)"
 } >"$OUT/meta.txt"
 
@@ -613,7 +507,7 @@ if [ $DO_MAIN = 1 ]; then
 fi
 
 if [ $DO_SCALE = 1 ]; then
-	source "$TOP/bench/scale.sh"
+	source "$PP_TOP/bench/scale.sh"
 	scale_main $SCALE_SIZES || FAILED=$((FAILED + 1))
 fi
 
@@ -629,7 +523,7 @@ if [ $DO_MAIN = 1 ]; then
 		{ say "progcost failed: $(tail -n 3 "$LOGS/progcost")"; FAILED=$((FAILED + 1)); }
 fi
 
-$PY "$TOP/bench/report.py" "$OUT" || { say "report failed"; FAILED=$((FAILED + 1)); }
+$PY "$PP_TOP/bench/report.py" "$OUT" || { say "report failed"; FAILED=$((FAILED + 1)); }
 say "results in $OUT ($((SECONDS - START))s)"
 if [ $FAILED != 0 ]; then
 	say "$FAILED step(s) failed, see $FAILS"

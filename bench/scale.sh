@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# The scale test, sourced by bench/run.sh (which owns the names, the
-# bpffs, the logs and the cleanup trap): how long the pairpath CLI takes
+# The scale test, sourced by bench/run.sh (whose fixture helpers, logs
+# and exit trap it uses): how long the pairpath CLI takes
 # to attach and detach 1, 100, 1000 pairs, one invocation per pair and
 # in one --batch run per mode, how long a scrape of them all takes, and
 # how much memory the BPF objects it pins take at each size.
@@ -10,16 +10,13 @@
 # and the scrapes) or step=veths, the size, and the clock (usec) read
 # before and after every timed command; bench/report.py derives the rest.
 #
-# One host netns holds 2 * N veths h0..h(2N-1); their peers c0.. are
-# spread over a few container namespaces. Pair sI joins h(2I) and
-# h(2I+1). Every step starts cold (pairpath reset), so the first attach
-# of a step also loads and pins the program and the tracer.
+# One host netns, a bare fixture's (ppb<PID>s-h, with its bpffs), holds
+# 2 * N veths h0..h(2N-1); their peers c0.. are spread over a few
+# container namespaces ppb<PID>s-c0... Pair sI joins h(2I) and h(2I+1).
+# Every step starts cold (pairpath reset), so the first attach of a step
+# also loads and pins the program and the tracer.
 
-SC_H="$PFX-sh"
 SC_NC=4
-SC_ROOT=$BPFFS/scale
-
-sc_pp() { timeout 60 "$PAIRPATH" -n "$SC_H" --pin-root "$SC_ROOT" "$@"; }
 
 usec_now() {
 	local t=$EPOCHREALTIME
@@ -42,61 +39,53 @@ sc_timed() {
 	sc_rec "$fields ${op}_start_usec=$t0 ${op}_end_usec=$t1"
 }
 
-# Make the namespaces and 2 * N veths with one ip -batch.
+# Make the namespaces and 2 * N veths with one ip -batch. fixture_down
+# undoes it: pairpath reset first, then the namespaces and the bpffs.
 sc_setup() {	# VETHS
 	local n=$1 i
-	ns_add "$SC_H" || return 1
+	bench_fixture s --bare || return 1
 	for ((i = 0; i < SC_NC; i++)); do
-		ns_add "$PFX-c$i" || return 1
+		netns_add "$FX_ID-c$i" && ipv6_off "$FX_ID-c$i" || return 1
 	done
+	cleanup_add pp_h reset
 	for ((i = 0; i < n; i++)); do
-		echo "link add h$i type veth peer name c$i netns $PFX-c$((i % SC_NC))"
+		echo "link add h$i type veth peer name c$i netns $FX_ID-c$((i % SC_NC))"
 	done >"$WORK/scale.batch"
-	timeout 900 ip -n "$SC_H" -batch "$WORK/scale.batch"
-}
-
-sc_teardown() {
-	local i
-	[ -d "$SC_ROOT" ] && sc_pp reset >>"$LOGS/scale" 2>&1
-	[ -e "/run/netns/$SC_H" ] && ip netns del "$SC_H"
-	for ((i = 0; i < SC_NC; i++)); do
-		[ -e "/run/netns/$PFX-c$i" ] && ip netns del "$PFX-c$i"
-	done
-	return 0
+	timeout 900 ip -n "$NS_H" -batch "$WORK/scale.batch"
 }
 
 # Attach N pairs one by one, measure memory, detach them one by one.
 sc_step() {	# N
 	local n=$1 i dir mem
-	sc_pp reset >>"$LOGS/scale" 2>&1 || return 1
+	pp_h reset >>"$LOGS/scale" 2>&1 || return 1
 	for ((i = 0; i < n; i++)); do
 		sc_timed "step=calls pairs=$n index=$i" attach \
-			sc_pp attach "s$i" "h$((2 * i))" "h$((2 * i + 1))" >>"$LOGS/scale" 2>&1 || {
+			pp_h attach "s$i" "h$((2 * i))" "h$((2 * i + 1))" >>"$LOGS/scale" 2>&1 || {
 			echo "attach of pair $i of $n failed: $(tail -n 2 "$LOGS/scale")"
 			return 1
 		}
 	done
-	dir=$(ls -d "$SC_ROOT"/netns-* 2>/dev/null | head -n 1)
-	[ -n "$dir" ] || { echo "no pin directory under $SC_ROOT"; return 1; }
-	mem=$($PY "$TOP/bench/report.py" memlock "$dir") || return 1
+	dir=$(ls -d "$PIN_ROOT"/netns-* 2>/dev/null | head -n 1)
+	[ -n "$dir" ] || { echo "no pin directory under $PIN_ROOT"; return 1; }
+	mem=$($PY "$PP_TOP/bench/report.py" memlock "$dir") || return 1
 	sed "s/^/step=calls pairs=$n /" <<<"$mem" >>"$SC_TXT"
 	sc_rec "step=calls pairs=$n pins=$(ls "$dir" | wc -l)"
 	for ((i = 0; i < n; i++)); do
 		sc_timed "step=calls pairs=$n index=$i" detach \
-			sc_pp detach "s$i" >>"$LOGS/scale" 2>&1 || {
+			pp_h detach "s$i" >>"$LOGS/scale" 2>&1 || {
 			echo "detach of pair $i of $n failed: $(tail -n 2 "$LOGS/scale")"
 			return 1
 		}
 	done
-	sc_pp reset >>"$LOGS/scale" 2>&1
+	pp_h reset >>"$LOGS/scale" 2>&1
 }
 
 # One locked run per batch file (attach --batch / detach --batch), in
 # either mode, and how long one scrape of all N pairs takes: through
 # `stats --format prometheus` and through serve's /metrics.
 sc_batch_step() {	# N MODE
-	local n=$1 mode=$2 i port pid out fields="step=batch pairs=$1 mode=$2"
-	sc_pp reset >>"$LOGS/scale" 2>&1 || return 1
+	local n=$1 mode=$2 i out fields="step=batch pairs=$1 mode=$2"
+	pp_h reset >>"$LOGS/scale" 2>&1 || return 1
 	for ((i = 0; i < n; i++)); do
 		echo "s$i h$((2 * i)) h$((2 * i + 1))"
 	done >"$WORK/attach.batch"
@@ -104,41 +93,35 @@ sc_batch_step() {	# N MODE
 		echo "s$i"
 	done >"$WORK/detach.batch"
 	sc_timed "$fields" attach_batch \
-		sc_pp attach --mode "$mode" --batch "$WORK/attach.batch" >>"$LOGS/scale" 2>&1 ||
+		pp_h attach --mode "$mode" --batch "$WORK/attach.batch" >>"$LOGS/scale" 2>&1 ||
 		{ echo "attach --batch of $n pairs ($mode) failed: $(tail -n 2 "$LOGS/scale")"; return 1; }
 	sc_timed "$fields" stats_prometheus \
-		sc_pp stats --format prometheus >"$WORK/scrape.txt" || return 1
+		pp_h stats --format prometheus >"$WORK/scrape.txt" || return 1
 	[ "$(grep -c '^pairpath_packets_total{' "$WORK/scrape.txt")" = $((2 * n)) ] ||
 		{ echo "the scrape of $n pairs lacks series"; return 1; }
-	port=$((30000 + $$ % 20000))
-	# Not through sc_pp: $! must be timeout itself, which passes SIGTERM on.
-	timeout 60 "$PAIRPATH" -n "$SC_H" --pin-root "$SC_ROOT" serve \
-		--listen 127.0.0.1:$port --user nobody >>"$LOGS/scale" 2>&1 &
-	pid=$!
-	for ((i = 0; i < 100; i++)); do
-		curl -s -o /dev/null "http://127.0.0.1:$port/" && break
-		sleep 0.05
-	done
+	# On 127.0.0.1 of the fixture's host netns, not the machine's.
+	serve_up --user nobody || {
+		echo "serve did not start: $(tail -n 2 "$FX_TMP/serve.log")"
+		bg_stop "$SERVE_PID"
+		return 1
+	}
 	# Five scrapes, as curl times them (the report takes the median); each
 	# must be whole.
 	for ((i = 0; i < 5; i++)); do
-		out=$(curl -s -o "$WORK/metrics.txt" \
-			-w 'serve_http_code=%{http_code} serve_scrape_s=%{time_total}' \
-			"http://127.0.0.1:$port/metrics")
+		out=$(http_get /metrics -o "$WORK/metrics.txt" \
+			-w 'serve_http_code=%{http_code} serve_scrape_s=%{time_total}')
 		[ "$(grep -c '^pairpath_packets_total{' "$WORK/metrics.txt")" = $((2 * n)) ] || {
 			echo "serve's scrape of $n pairs is not whole: $out"
-			kill "$pid" 2>/dev/null
-			wait "$pid" 2>/dev/null
+			bg_stop "$SERVE_PID"
 			return 1
 		}
 		sc_rec "$fields index=$i $out"
 	done
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	bg_stop "$SERVE_PID"
 	sc_timed "$fields" detach_batch \
-		sc_pp detach --batch "$WORK/detach.batch" >>"$LOGS/scale" 2>&1 ||
+		pp_h detach --batch "$WORK/detach.batch" >>"$LOGS/scale" 2>&1 ||
 		{ echo "detach --batch of $n pairs ($mode) failed: $(tail -n 2 "$LOGS/scale")"; return 1; }
-	sc_pp reset >>"$LOGS/scale" 2>&1
+	pp_h reset >>"$LOGS/scale" 2>&1
 }
 
 scale_main() {	# SIZES...
@@ -155,7 +138,7 @@ scale_main() {	# SIZES...
 	if ! sc_timed "step=veths veths=$((2 * max))" setup sc_setup $((2 * max)) \
 		>"$LOGS/scale-setup" 2>&1; then
 		say "scale: FAILED to make the veths: $(tail -n 3 "$LOGS/scale-setup")"
-		sc_teardown
+		fixture_down
 		return 1
 	fi
 	# Batches first: thousands of tcx links just detached leave the kernel
@@ -180,6 +163,6 @@ scale_main() {	# SIZES...
 		fi
 		say "scale: $n pair(s) attached and detached ($((SECONDS - t0))s)"
 	done
-	sc_timed "step=veths" teardown sc_teardown
+	sc_timed "step=veths" teardown fixture_down
 	return $rc
 }

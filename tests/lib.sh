@@ -7,7 +7,8 @@
 #                 cleanup_add, pp, in_a, in_b, in_h, ping3
 #   processes     bg_start, bg_alive, bg_until, bg_listening, bg_stop,
 #                 bg_wait, bg_forget
-#   exporter      serve_start (test), serve_stop (test), http_get, metric
+#   exporter      serve_up, serve_start (test), serve_stop (test), http_get,
+#                 metric
 #   pinned state  pin_dir (test), map_len, pp_port_count, tcx_count,
 #                 tcx_progs, pin_snapshot, net_snapshot
 #   pairs         pair_states, pair_names, pair_field, pp_stat
@@ -53,24 +54,31 @@ FX_UNDO=()
 # The fixture
 
 # Names are unique per process and fixture so parallel runs never meet.
-# fixture_up TAG [--net PREFIX] [--len N] [--no-ipv6]: A and B get
-# PREFIX.1 and PREFIX.2 (default 10.77.0) with prefix length N (default
-# 24) and, unless --no-ipv6, fd77::1 and fd77::2. --no-ipv6 turns IPv6
-# off in every namespace before a device is made, so that nothing but
-# what a test sends crosses (the quiet fixture for exact counts).
+# fixture_up TAG [--net PREFIX] [--len N] [--no-ipv6] [--prefix P]
+# [--direct | --bare]: A and B get PREFIX.1 and PREFIX.2 (default
+# 10.77.0) with prefix length N (default 24) and, unless --no-ipv6,
+# fd77::1 and fd77::2. --no-ipv6 turns IPv6 off in every namespace
+# before a device is made, so that nothing but what a test sends crosses
+# (the quiet fixture for exact counts). The names are P<pid>TAG-h, -a
+# and -b, P by default pp (the benchmark's are ppb). --direct: no host
+# netns, and A's and B's eth0 are the two ends of one veth. --bare: the
+# host netns and the bpffs only, no containers and no devices (add them
+# with netns_add and veth_add).
 fixture_up() {
-	local tag=${1:-t} net=10.77.0 len=24 ipv6=1 ns
+	local tag=${1:-t} net=10.77.0 len=24 ipv6=1 prefix=pp shape=host ns nss
 	[ $# -gt 0 ] && shift
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--net) net=${2:-}; shift ;;
 		--len) len=${2:-}; shift ;;
 		--no-ipv6) ipv6=0 ;;
+		--prefix) prefix=${2:-}; shift ;;
+		--direct | --bare) shape=${1#--} ;;
 		*) echo "fixture_up: unknown setting '$1'" >&2; return 2 ;;
 		esac
 		shift
 	done
-	FX_ID="pp$$${tag}"
+	FX_ID="${prefix}$$${tag}"
 	NS_H="${FX_ID}-h"
 	NS_A="${FX_ID}-a"
 	NS_B="${FX_ID}-b"
@@ -81,12 +89,23 @@ fixture_up() {
 	mount -t bpf bpf "$FX_TMP/bpffs" || return 1
 	PIN_ROOT="$FX_TMP/bpffs/pairpath"
 
-	for ns in "$NS_H" "$NS_A" "$NS_B"; do
+	case $shape in
+	host) nss=("$NS_H" "$NS_A" "$NS_B") ;;
+	direct) nss=("$NS_A" "$NS_B") ;;
+	bare) nss=("$NS_H") ;;
+	esac
+	for ns in "${nss[@]}"; do
 		ip netns add "$ns" || return 1
 		[ $ipv6 = 1 ] || ipv6_off "$ns" || return 1
 	done
-	ip -n "$NS_H" link add vethA type veth peer name eth0 netns "$NS_A" || return 1
-	ip -n "$NS_H" link add vethB type veth peer name eth0 netns "$NS_B" || return 1
+	case $shape in
+	host)
+		ip -n "$NS_H" link add vethA type veth peer name eth0 netns "$NS_A" || return 1
+		ip -n "$NS_H" link add vethB type veth peer name eth0 netns "$NS_B" || return 1
+		;;
+	direct) ip -n "$NS_A" link add eth0 type veth peer name eth0 netns "$NS_B" || return 1 ;;
+	bare) ip -n "$NS_H" link set lo up; return ;;
+	esac
 	ip -n "$NS_A" link set eth0 address $MAC_A
 	ip -n "$NS_B" link set eth0 address $MAC_B
 	ip -n "$NS_A" addr add "$IP_A/$len" dev eth0
@@ -95,11 +114,12 @@ fixture_up() {
 		ip -n "$NS_A" addr add fd77::1/64 dev eth0 nodad
 		ip -n "$NS_B" addr add fd77::2/64 dev eth0 nodad
 	fi
-	for ns in "$NS_H" "$NS_A" "$NS_B"; do
+	for ns in "${nss[@]}"; do
 		ip -n "$ns" link set lo up
 	done
 	ip -n "$NS_A" link set eth0 up
 	ip -n "$NS_B" link set eth0 up
+	[ $shape = host ] || return 0
 	ip -n "$NS_H" link set vethA up
 	ip -n "$NS_H" link set vethB up
 }
@@ -303,14 +323,15 @@ bg_wait() {	# pid
 # ---------------------------------------------------------------------
 # The exporter
 
-# (test) pairpath serve (with --agent: pairpath agent, whose exporter
-# child answers) for the fixture's pairs on 127.0.0.1:SERVE_PORT of a
-# netns, by default the fixture's host netns, whose loopback no other
-# test shares. ip execs pairpath, so SERVE_PID is pairpath itself;
-# its output is appended to $FX_TMP/serve.log. It is ready once it
-# answers: it listens before it drops its privileges, and answers after.
-serve_start() {	# [--in NETNS] [--agent] [serve options]
-	local ns=$NS_H log="$FX_TMP/serve.log" cmd=serve
+# pairpath serve (with --agent: pairpath agent, whose exporter child
+# answers) for the fixture's pairs on 127.0.0.1:SERVE_PORT of a netns, by
+# default the fixture's host netns, whose loopback no other test shares;
+# 1 if it does not answer within 5 s. ip execs pairpath, so SERVE_PID is
+# pairpath itself; its output is appended to $FX_TMP/serve.log. It is
+# ready once it answers: it listens before it drops its privileges, and
+# answers after.
+serve_up() {	# [--in NETNS] [--agent] [serve options]
+	local ns=$NS_H cmd=serve
 	if [ "${1:-}" = --in ]; then
 		ns=$2
 		shift 2
@@ -320,11 +341,16 @@ serve_start() {	# [--in NETNS] [--agent] [serve options]
 		shift
 	fi
 	bg_start ip netns exec "$ns" "$PAIRPATH" -n "$NS_H" --pin-root "$PIN_ROOT" $cmd \
-		--listen 127.0.0.1:$SERVE_PORT "$@" >>"$log" 2>&1
+		--listen 127.0.0.1:$SERVE_PORT "$@" >>"$FX_TMP/serve.log" 2>&1
 	SERVE_PID=$BG_PID
 	SERVE_NS=$ns
 	bg_until 5 "$SERVE_PID" bg_listening "$SERVE_PID" "$ns" $SERVE_PORT &&
-		http_get / -o /dev/null 2>/dev/null || fail "serve did not start: $(cat "$log")"
+		http_get / -o /dev/null 2>/dev/null
+}
+
+# (test) serve_up, or the test fails.
+serve_start() {	# [--in NETNS] [--agent] [serve options]
+	serve_up "$@" || fail "serve did not start: $(cat "$FX_TMP/serve.log")"
 }
 
 # (test) Stop serve with a signal, TERM by default: it must exit 0.
