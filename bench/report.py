@@ -35,6 +35,7 @@ SCENARIO_NOTES = {
     "pairpath_tc": "pairpath --mode tc (clsact + cls_bpf), tracer loaded",
     "pairpath_tc_notracer": "pairpath --mode tc, tracer detached",
     "floor": "tcx program that only does bpf_redirect_peer(K, 0)",
+    "baseline_tcx_notracer": "pairpath_tcx_notracer with the --baseline build (before a change)",
 }
 
 
@@ -527,6 +528,7 @@ DIFFERENCES = ("sink_own_cpu_ns_per_pkt", [
      "every datagram, so this is a cost per drop)"),
     ("pairpath_tc", "pairpath_tc_notracer", "the kfree_skb tracer (legacy tc)"),
     ("pairpath_tc_notracer", "pairpath_tcx_notracer", "legacy tc over tcx"),
+    ("pairpath_tcx_notracer", "baseline_tcx_notracer", "this build's program over the baseline's"),
 ])
 
 

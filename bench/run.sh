@@ -7,7 +7,7 @@
 #
 #   bench/run.sh [--quick] [--reps N] [--secs S] [--cpu C] [--out DIR]
 #                [--scenarios 'a b ...'] [--no-scale] [--only-scale]
-#                [--no-profile] [--wait-quiet SECS]
+#                [--no-profile] [--wait-quiet SECS] [--baseline BINARY]
 #
 #   --quick        1 repetition, 1 s per test, scale steps 1 and 10 pairs,
 #                  results in .output/bench/results-quick (for make test)
@@ -21,6 +21,9 @@
 #   --no-profile   skip the extra sink run per scenario under perf record
 #                  (a full run does it when perf is installed; --quick never)
 #   --wait-quiet S wait up to S seconds for no other 'tests/run.sh' to run
+#   --baseline B   add the scenario baseline_tcx_notracer: pairpath_tcx_notracer
+#                  with the pairpath binary B (another build: its own program),
+#                  for a before-and-after of a datapath change in one run
 #   -h, --help     this text
 #
 # Everything runs in network namespaces named ppb<PID>m-* (the scenarios)
@@ -41,6 +44,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../tests/lib.sh"
 TOOLS=$PP_TOP/.output/bench
 ALL_SCENARIOS="direct bridge bridge_nf routed mirred pairpath_tcx pairpath_tcx_notracer
 	pairpath_tc pairpath_tc_notracer floor"
+BASELINE=
 
 QUICK=0 REPS=5 SECS=3 CPU=0 OUT= SCENARIOS=$ALL_SCENARIOS
 DO_SCALE=1 DO_MAIN=1 PROFILE=1 WAIT_QUIET=0
@@ -60,6 +64,7 @@ while [ $# -gt 0 ]; do
 	--only-scale) DO_MAIN=0 ;;
 	--no-profile) PROFILE=0 ;;
 	--wait-quiet) WAIT_QUIET=${2:?}; shift ;;
+	--baseline) BASELINE=${2:?}; shift ;;
 	-h|--help) awk 'NR > 2 && !/^#/ { exit } NR > 2 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 	*) die "unknown option '$1' (try --help)" ;;
 	esac
@@ -74,6 +79,12 @@ command -v perf >/dev/null || PROFILE=0
 [[ $REPS =~ ^[0-9]+$ ]] && [ "$REPS" -ge 1 ] && [ "$REPS" -le 100 ] || die "bad --reps"
 [[ $SECS =~ ^[0-9]+$ ]] && [ "$SECS" -ge 1 ] && [ "$SECS" -le 60 ] || die "bad --secs"
 [[ $CPU =~ ^[0-9]+$ ]] && [ "$CPU" -lt "$(nproc)" ] || die "bad --cpu"
+if [ -n "$BASELINE" ]; then
+	[ -x "$BASELINE" ] || die "baseline '$BASELINE' is not an executable"
+	ALL_SCENARIOS="$ALL_SCENARIOS baseline_tcx_notracer"
+	[[ " $(echo $SCENARIOS) " == *" baseline_tcx_notracer "* ]] ||
+		SCENARIOS="$SCENARIOS baseline_tcx_notracer"
+fi
 for s in $SCENARIOS; do
 	[[ " $(echo $ALL_SCENARIOS) " == *" $s "* ]] || die "unknown scenario '$s'"
 done
@@ -98,7 +109,8 @@ bench_fixture() {	# TAG [fixture_up settings]
 }
 
 # pairpath on the fixture's pins, bounded.
-pp_h() { timeout 60 "$PAIRPATH" -n "$NS_H" --pin-root "$PIN_ROOT" "$@"; }
+# PP_BIN: the pairpath of the scenario (the baseline's own, for it).
+pp_h() { timeout 60 "${PP_BIN:-$PAIRPATH}" -n "$NS_H" --pin-root "$PIN_ROOT" "$@"; }
 
 WORK=$(mktemp -d /tmp/pairpath-bench.XXXXXX)
 LOGS=$WORK/logs
@@ -119,6 +131,10 @@ trap 'echo "bench: interrupted" >&3; exit 130' INT TERM
 # Other work may rebuild .output/pairpath meanwhile: every run uses this copy.
 cp "$PAIRPATH" "$WORK/pairpath" || die "cannot copy $PAIRPATH"
 PAIRPATH=$WORK/pairpath
+if [ -n "$BASELINE" ]; then
+	cp "$BASELINE" "$WORK/baseline" || die "cannot copy $BASELINE"
+	BASELINE=$WORK/baseline
+fi
 
 mkdir -p "$OUT"
 RAW=$OUT/runs.csv
@@ -266,33 +282,20 @@ setup_pairpath() {	# MODE TRACER(0|1)
 	local link
 	bench_fixture m || return 1
 	# tcx links are pinned: detach them before the pins go, also on Ctrl-C.
-	cleanup_add pp_h reset
+	cleanup_add timeout 60 "${PP_BIN:-$PAIRPATH}" -n "$NS_H" --pin-root "$PIN_ROOT" reset
 	pp_h attach --mode "$1" bench vethA vethB || return 1
 	link=$(ls -d "$PIN_ROOT"/netns-*/kdrop_link 2>/dev/null)
 	if [ "$2" = 1 ] && [ -z "$link" ]; then
 		REASON="the kernel-drop tracer did not load (see 'pairpath -v attach')"
 		return 2
 	fi
-	if [ "$2" = 0 ] && [ -n "$link" ]; then
-		# A tracing link may not support detach: then the pin is its
-		# last reference, and removing it releases the link.
-		local prog
-		prog=$(bpftool -j link show pinned "$link" | $PY -c \
-			'import json, sys; print(json.load(sys.stdin)["prog_id"])') || return 1
-		bpftool link detach pinned "$link" 2>/dev/null
-		rm -f "$link" || return 1
-		for _ in $(seq 50); do
-			bpftool prog show id "$prog" >/dev/null 2>&1 || return 0
-			sleep 0.1
-		done
-		echo "the tracer (prog $prog) is still loaded after removing $link"
-		return 1
-	fi
+	[ "$2" = 1 ] || pp_h kernel-drops off
 }
 setup_pairpath_tcx() { setup_pairpath tcx 1; }
 setup_pairpath_tcx_notracer() { setup_pairpath tcx 0; }
 setup_pairpath_tc() { setup_pairpath tc 1; }
 setup_pairpath_tc_notracer() { setup_pairpath tc 0; }
+setup_baseline_tcx_notracer() { PP_BIN=$BASELINE setup_pairpath tcx 0; }
 
 setup_floor() {
 	local out
