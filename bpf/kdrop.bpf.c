@@ -10,6 +10,7 @@
 #include "pairpath.h"
 
 #define NETDEV_ALIGN	32
+#define EEXIST		17	/* vmlinux.h has no errno values */
 
 /*
  * Reasons user space found in the running kernel's BTF that are not the
@@ -31,6 +32,26 @@ struct {
 	__type(key, struct pp_kdrop_key);
 	__type(value, __u64);
 } kdrops SEC(".maps");
+
+/*
+ * Drops of a pair that found kdrops full (or out of memory): counted
+ * here, not lost without a sign. One slot, per CPU: no atomics.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} kdrops_untracked SEC(".maps");
+
+static __always_inline void count_untracked(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&kdrops_untracked, &zero);
+
+	if (n)
+		(*n)++;
+}
 
 static __always_inline struct pp_kdev *lookup_dev(struct net_device *dev)
 {
@@ -70,6 +91,7 @@ int BPF_PROG(pairpath_kdrop, struct sk_buff *skb, void *location,
 	struct pp_kdev *kdev;
 	bool host, rx;
 	__u64 *count, one = 1;
+	long err;
 
 	if (!dev)
 		return 0;
@@ -109,12 +131,24 @@ int BPF_PROG(pairpath_kdrop, struct sk_buff *skb, void *location,
 
 	count = bpf_map_lookup_elem(&kdrops, &key);
 	if (!count) {
-		/* Another CPU may create the entry first: then count in it. */
-		if (!bpf_map_update_elem(&kdrops, &key, &one, BPF_NOEXIST))
+		err = bpf_map_update_elem(&kdrops, &key, &one, BPF_NOEXIST);
+		if (!err)
 			return 0;
+		/*
+		 * -EEXIST: another CPU made the entry first, count in it.
+		 * A full preallocated hash answers -E2BIG; -ENOMEM, -EBUSY
+		 * (its bucket lock taken by this CPU, e.g. from NMI) too
+		 * leave the drop without an entry.
+		 */
+		if (err != -EEXIST) {
+			count_untracked();
+			return 0;
+		}
 		count = bpf_map_lookup_elem(&kdrops, &key);
-		if (!count)
+		if (!count) {
+			count_untracked();
 			return 0;
+		}
 	}
 	(*count)++;
 	return 0;

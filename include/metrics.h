@@ -11,6 +11,7 @@
 #define PP_METRIC_BYTES		"pairpath_bytes_total"
 #define PP_METRIC_DROPS		"pairpath_drops_total"
 #define PP_METRIC_KERNEL_DROPS	"pairpath_kernel_drops_total"
+#define PP_METRIC_KERNEL_DROPS_UNTRACKED "pairpath_kernel_drops_untracked_total"
 #define PP_METRIC_PAIR_INFO	"pairpath_pair_info"
 #define PP_METRIC_PAIR_UP	"pairpath_pair_up"
 #define PP_METRIC_PAIRS		"pairpath_pairs"

@@ -184,8 +184,10 @@ test_stats_prometheus_format() {
 	st_has_line "$text" 'pairpath_pair_up{pair="db"} 1' "parsed"
 	st_has_line "$text" 'pairpath_pairs 2' "parsed"
 	# 2 pairs x 2 directions: packets 4, bytes 4, drops 20 (5 reasons),
-	# kernel drops 1, info 2, up 2, pairs 1, build info 1.
-	expect_eq "$(wc -l <"$f1.samples")" 35 "number of samples"
+	# kernel drops 1, untracked kernel drops 1, info 2, up 2, pairs 1,
+	# build info 1.
+	expect_eq "$(wc -l <"$f1.samples")" 36 "number of samples"
+	st_has_line "$text" 'pairpath_kernel_drops_untracked_total 0' "parsed"
 	grep -q '^pairpath_build_info{kernel="'"$(uname -r)"'",libbpf_version="v[0-9.]*",version="[0-9.]*"} 1$' \
 		"$f1.samples" || fail "build_info: $(grep build_info "$f1.samples")"
 
@@ -574,4 +576,58 @@ test_stats_pair_name_chars() {
 	text=$(pp stats --format prometheus)
 	st_expect_counts "$text" "$name" a_to_b 2 $((2 * UDP_FRAME)) "pair '$name'"
 	expect_eq "$(pp_stat "$name" a_to_b packets)" 2 "json pair '$name'"
+}
+
+# 9. 80 clients on the scraper's own address hold connections and
+# trickle a byte every 3 s, opening a new one whenever the exporter
+# closes theirs: every one of 10 scrapes is still answered whole within
+# 1 s, and the exporter cut the slow clients at their deadline.
+test_stats_serve_slow_clients() {
+	local slow out
+	st_web sl
+	serve_start
+	bg_start ip netns exec "$NS_H" timeout 30 $PY "$ST_HTTP" slow --port $SERVE_PORT \
+		--clients 80 --interval 3 --for 12 >"$FX_TMP/slow" 2>&1
+	slow=$BG_PID
+	bg_until 10 "$slow" grep -qx ready "$FX_TMP/slow" || fail "slow clients: $(cat "$FX_TMP/slow")"
+	# Past the first idle timeout and deadline, while all 80 are held.
+	sleep 3
+	out=$(in_h $PY "$ST_HTTP" scrape --port $SERVE_PORT --count 10 --within 1 2>"$FX_TMP/scrape.err")
+	expect_eq "$out" "ok=10 slow=0 bad=0" "10 scrapes among slow clients: $(cat "$FX_TMP/scrape.err")"
+	bg_wait "$slow"
+	out=$(tail -n 1 "$FX_TMP/slow")
+	echo "slow clients: $out"
+	[[ $out =~ ^opened=([0-9]+)\ closed_by_server=([0-9]+)$ ]] || fail "slow clients: $out"
+	# Each was cut at 2 s at the latest, and came back: more than 80.
+	[ "${BASH_REMATCH[2]}" -ge 80 ] || fail "the exporter cut too few slow clients: $out"
+	st_still_up "80 slow clients"
+	serve_stop
+}
+
+# 10. A full kernel-drop table: a pair's entry that exists still counts,
+# a drop that needs a new entry is counted as untracked, exactly.
+test_stats_kdrops_untracked() {
+	local dir text
+	st_web su
+	dir=$(pin_dir) || exit 1
+	ip -n "$NS_B" link set eth0 down || fail "eth0 of B down"
+	in_a $PY "$RAWPKT" send --dev eth0 --dst $MAC_B --size $UDP_FRAME --count 2 || fail "frames to B"
+	expect_eq "$(metric pairpath_kernel_drops_untracked_total 2>/dev/null; pp stats --format prometheus |
+		grep '^pairpath_kernel_drops_untracked_total')" "absent
+pairpath_kernel_drops_untracked_total 0" "untracked before the table is full"
+
+	# 16384 entries: web's one and those of a pair id no pair has.
+	expect_eq "$("$PPTOOL" kdrops-fill "$dir/kdrops" 0xfffffff0)" 16383 "entries added to fill kdrops"
+	in_a $PY "$RAWPKT" send --dev eth0 --dst $MAC_B --size $UDP_FRAME --count 6 || fail "frames to B"
+	ip -n "$NS_B" link set eth0 up
+	ip -n "$NS_A" link set eth0 down || fail "eth0 of A down"
+	in_b $PY "$RAWPKT" send --dev eth0 --dst $MAC_A --size $UDP_FRAME --count 3 || fail "frames to A"
+	ip -n "$NS_A" link set eth0 up
+
+	text=$(pp stats --format prometheus | grep '^pairpath_kernel_drops')
+	expect_eq "$text" 'pairpath_kernel_drops_total{pair="web",direction="a_to_b",reason="NOT_SPECIFIED"} 8
+pairpath_kernel_drops_untracked_total 3' "kernel drops with the table full"
+	serve_start
+	expect_eq "$(metric pairpath_kernel_drops_untracked_total)" 3 "/metrics untracked"
+	serve_stop
 }

@@ -17,6 +17,9 @@
  *   pptool tcx-list                 every device of the netns, a line a hook:
  *                                   "DEV ingress|egress IDS|none"
  *   pptool netns-cookie             the cookie of the current netns
+ *   pptool kdrops-fill PATH PAIR_ID  fill the pinned kdrops map with entries
+ *                                   of PAIR_ID (a pair that does not exist)
+ *                                   until it is full; print how many it added
  *
  * Devices are looked up in the netns pptool runs in. Bad usage: one line
  * on stderr, exit 2; a failure: one line, exit 1.
@@ -34,6 +37,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include "kernel/compat.h"
+#include "pairpath.h"
 
 /* More programs than any test puts on one hook. */
 #define MAX_PROGS	64
@@ -345,6 +349,38 @@ static int cmd_netns_cookie(int argc, char **argv)
 	return err;
 }
 
+static int cmd_kdrops_fill(int argc, char **argv)
+{
+	struct pp_kdrop_key key = {};
+	int fd, ncpus, added = 0;
+	__u64 *zeros;
+
+	if (argc != 4)
+		return usage("kdrops-fill: expects PATH PAIR_ID");
+	ncpus = libbpf_num_possible_cpus();
+	zeros = calloc(ncpus > 0 ? ncpus : 1, sizeof(*zeros));
+	fd = bpf_obj_get(argv[2]);
+	if (fd < 0 || !zeros)
+		return failed(argv[1], argv[2], fd < 0 ? errno : ENOMEM);
+	key.pair_id = strtoul(argv[3], NULL, 0);
+	/* Reasons past any the kernel has: no real drop takes these keys. */
+	for (key.reason = 1U << 20; ; key.reason++) {
+		if (!bpf_map_update_elem(fd, &key, zeros, BPF_NOEXIST)) {
+			added++;
+			continue;
+		}
+		if (errno == E2BIG)
+			break;
+		free(zeros);
+		close(fd);
+		return failed(argv[1], "update", errno);
+	}
+	printf("%d\n", added);
+	free(zeros);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -365,5 +401,8 @@ int main(int argc, char **argv)
 		return cmd_tcx_list(argc, argv);
 	if (!strcmp(cmd, "netns-cookie"))
 		return cmd_netns_cookie(argc, argv);
-	return usage("expects objget, hold, info, dump, tcx-count, tcx-progs, tcx-list or netns-cookie");
+	if (!strcmp(cmd, "kdrops-fill"))
+		return cmd_kdrops_fill(argc, argv);
+	return usage("expects objget, hold, info, dump, tcx-count, tcx-progs, tcx-list, "
+		     "netns-cookie or kdrops-fill");
 }

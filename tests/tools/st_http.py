@@ -5,6 +5,8 @@
   st_http.py raw --port P (--garbage N | --request TEXT) [--timeout SECS]
   st_http.py flood --port P --clients N [--timeout SECS]
   st_http.py samples [FILE]
+  st_http.py slow --port P --clients N --interval SECS --for SECS
+  st_http.py scrape --port P --count N --within SECS
 
 raw sends bytes over one TCP connection to 127.0.0.1:P (N pseudo-random
 bytes, or TEXT with \\r\\n written as \\r\\n), reads until the server
@@ -20,6 +22,17 @@ its Content-Length and ends with the build_info sample; refused is a
 connection the server refused, reset or closed before any byte; bad is
 anything else (another status, a short body, a timeout), each also
 described on stderr.
+
+slow keeps N connections open for SECS seconds (--for), each sending a
+GET /metrics a byte every --interval seconds and never finishing it; a
+connection the server closes is opened again at once. It prints "ready"
+once all N are open and, at the end, "opened=A closed_by_server=B".
+
+scrape sends N GET /metrics one after another, each on a new connection
+that must be answered within --within seconds, and prints
+"ok=A slow=B bad=C": ok is a 200 whose body has its Content-Length and
+ends with the build_info sample, within the time; slow is one that took
+longer (or timed out); each not ok is also described on stderr.
 
 samples parses the exposition text (FILE or stdin) with
 prometheus_client's parser and prints one line per sample,
@@ -123,6 +136,79 @@ def one_client(port, timeout, abort, barrier, results, i):
         results[i] = ("ok", "")
 
 
+SLOW_REQUEST = b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 4096
+
+
+def slow_client(port, interval, until, stats, lock, opened):
+    s = None
+    sent = 0
+    while time.monotonic() < until:
+        if s is None:
+            try:
+                s = socket.create_connection(("127.0.0.1", port), timeout=interval)
+            except OSError:
+                time.sleep(0.1)
+                continue
+            sent = 0
+            with lock:
+                stats["opened"] += 1
+            opened.set()
+        try:
+            s.sendall(SLOW_REQUEST[sent:sent + 1])
+            sent = (sent + 1) % len(SLOW_REQUEST)
+            # A closed connection shows as readable with nothing to read.
+            s.settimeout(max(0.01, min(interval, until - time.monotonic())))
+            if s.recv(4096) == b"":
+                raise ConnectionResetError
+        except socket.timeout:
+            continue
+        except OSError:
+            s.close()
+            s = None
+            with lock:
+                stats["closed_by_server"] += 1
+    if s:
+        s.close()
+
+
+def cmd_slow(a):
+    until = time.monotonic() + a.for_secs
+    stats = {"opened": 0, "closed_by_server": 0}
+    lock = threading.Lock()
+    events = [threading.Event() for _ in range(a.clients)]
+    threads = [threading.Thread(target=slow_client,
+                                args=(a.port, a.interval, until, stats, lock, events[i]))
+               for i in range(a.clients)]
+    for t in threads:
+        t.start()
+    for e in events:
+        e.wait(max(0, until - time.monotonic()))
+    print("ready", flush=True)
+    for t in threads:
+        t.join(a.for_secs + a.interval + 5)
+    print("opened=%d closed_by_server=%d" % (stats["opened"], stats["closed_by_server"]))
+    return 0
+
+
+def cmd_scrape(a):
+    counts = {"ok": 0, "slow": 0, "bad": 0}
+    for i in range(a.count):
+        start = time.monotonic()
+        results = [("bad", "never ran")]
+        one_client(a.port, a.within, False, threading.Barrier(1), results, 0)
+        took = time.monotonic() - start
+        kind, why = results[0]
+        if kind == "ok" and took > a.within:
+            kind, why = "slow", "answered in %.2f s" % took
+        elif kind != "ok" and "timeout" in why:
+            kind = "slow"
+        if kind != "ok":
+            print("scrape %d: %s: %s (%.2f s)" % (i, kind, why, took), file=sys.stderr)
+        counts["ok" if kind == "ok" else kind if kind == "slow" else "bad"] += 1
+    print("ok=%d slow=%d bad=%d" % (counts["ok"], counts["slow"], counts["bad"]))
+    return 0
+
+
 def cmd_flood(a):
     barrier = threading.Barrier(a.clients)
     results = [("bad", "never ran")] * a.clients
@@ -192,10 +278,20 @@ def main():
     q.add_argument("--port", type=int, required=True)
     q.add_argument("--clients", type=int, required=True)
     q.add_argument("--timeout", type=float, default=10.0)
+    q = sub.add_parser("slow")
+    q.add_argument("--port", type=int, required=True)
+    q.add_argument("--clients", type=int, required=True)
+    q.add_argument("--interval", type=float, required=True)
+    q.add_argument("--for", dest="for_secs", type=float, required=True)
+    q = sub.add_parser("scrape")
+    q.add_argument("--port", type=int, required=True)
+    q.add_argument("--count", type=int, required=True)
+    q.add_argument("--within", type=float, required=True)
     q = sub.add_parser("samples")
     q.add_argument("file", nargs="?")
     a = p.parse_args()
-    return {"raw": cmd_raw, "flood": cmd_flood, "samples": cmd_samples}[a.cmd](a)
+    return {"raw": cmd_raw, "flood": cmd_flood, "samples": cmd_samples,
+            "slow": cmd_slow, "scrape": cmd_scrape}[a.cmd](a)
 
 
 if __name__ == "__main__":

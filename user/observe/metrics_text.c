@@ -86,6 +86,12 @@ int metrics_write(FILE *out, const struct snapshot *snap)
 		}
 	}
 
+	family(out, PP_METRIC_KERNEL_DROPS_UNTRACKED, "counter",
+	       "Kernel drops on a pair's path that went uncounted by pair and reason: "
+	       "the kernel-drop table was full.");
+	fprintf(out, "%s %llu\n", PP_METRIC_KERNEL_DROPS_UNTRACKED,
+		(unsigned long long)snap->kdrops_untracked);
+
 	family(out, PP_METRIC_PAIR_INFO, "gauge",
 	       "Always 1: a pair with its host-side devices and attach mode.");
 	for (i = 0; i < snap->n; i++) {

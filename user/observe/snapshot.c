@@ -27,16 +27,34 @@ static void read_pair(const struct store *st, bool deep, const struct journal_en
 		for (r = 0; r < PP_DROP_REASON_SLOTS; r++)
 			ds->drops += ds->sum.drops[r];
 	}
-	ps->nkdrops = kdrop_read(st, ps->pair.pair_id, &ps->kdrops);
+}
+
+/* The pair's part of the kernel drops read once for the whole snapshot. */
+static void read_pair_kdrops(const struct kdrop_table *kt, struct pair_snapshot *ps)
+{
+	int r;
+
+	ps->nkdrops = kdrop_table_pair(kt, ps->pair.pair_id, &ps->kdrops);
 	if (ps->nkdrops < 0)
 		ps->nkdrops = 0;
 	for (r = 0; r < ps->nkdrops; r++)
 		ps->dir[ps->kdrops[r].dir & 1].kernel_drops += ps->kdrops[r].count;
 }
 
+/* What is read once for every pair: the kernel drops, and those not counted. */
+static void snapshot_read_kernel_wide(const struct store *st, struct kdrop_table *kt,
+				      struct snapshot *snap)
+{
+	/* A failed read shows no kernel drops rather than no pairs. */
+	if (kdrop_read_all(st, kt))
+		kdrop_table_free(kt);
+	kdrop_read_untracked(st, &snap->kdrops_untracked);
+}
+
 int snapshot_take(const struct store *st, bool deep, struct snapshot *snap)
 {
 	struct journal_entry *list = NULL;
+	struct kdrop_table kt = {};
 	struct timespec ts;
 	int n, i;
 
@@ -52,12 +70,16 @@ int snapshot_take(const struct store *st, bool deep, struct snapshot *snap)
 	if (st) {
 		snprintf(snap->dir, sizeof(snap->dir), "%s", st->dir);
 		snap->kdrops_enabled = st->kdrops_on;
+		snapshot_read_kernel_wide(st, &kt, snap);
 	}
 	for (i = 0; i < n; i++) {
 		/* Half-done records are rolled back by the next change: not shown. */
-		if (list[i].pair.state == PP_PAIR_ATTACHED)
-			read_pair(st, deep, &list[i], &snap->pairs[snap->n++]);
+		if (list[i].pair.state != PP_PAIR_ATTACHED)
+			continue;
+		read_pair(st, deep, &list[i], &snap->pairs[snap->n]);
+		read_pair_kdrops(&kt, &snap->pairs[snap->n++]);
 	}
+	kdrop_table_free(&kt);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snap->taken_at = ts.tv_sec + ts.tv_nsec / 1e9;
 	free(list);

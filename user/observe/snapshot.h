@@ -31,6 +31,7 @@ struct snapshot {
 	struct pair_snapshot *pairs;	/* attached pairs, by name */
 	int n;
 	bool kdrops_enabled;
+	__u64 kdrops_untracked;	/* kernel drops kdrops had no room for */
 	double taken_at;	/* CLOCK_MONOTONIC seconds, right after the reads */
 };
 

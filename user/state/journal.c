@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include "kernel/mapdump.h"
 #include "lib/log.h"
 #include "state/journal.h"
 
@@ -46,41 +47,32 @@ int journal_delete(struct store *st, const struct pp_pair_key *key)
 	return err;
 }
 
-static int cmp_entry(const void *a, const void *b)
-{
-	return strcmp(((const struct journal_entry *)a)->key.name,
-		      ((const struct journal_entry *)b)->key.name);
-}
-
+/*
+ * One read of the whole map, each key once: a walk that a detach cuts
+ * short would start over and list pairs twice. The keys are the names
+ * NUL-padded, so their byte order is the names' order.
+ */
 int journal_list(const struct store *st, struct journal_entry **out)
 {
-	struct journal_entry *list = NULL, *grown;
-	struct pp_pair_key key, next;
-	int n = 0, cap = 0;
-	void *prev = NULL;
+	struct journal_entry *list;
+	struct map_dump d;
+	int i, err;
 
-	while (!bpf_map_get_next_key(st->pairs_fd, prev, &next)) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			grown = realloc(list, cap * sizeof(*list));
-			if (!grown) {
-				free(list);
-				return -ENOMEM;
-			}
-			list = grown;
-		}
-		key = next;
-		prev = &key;
-		/* An entry deleted between the two calls is simply skipped. */
-		if (bpf_map_lookup_elem(st->pairs_fd, &key, &list[n].pair))
-			continue;
-		list[n].key = key;
-		n++;
+	*out = NULL;
+	err = map_dump(st->pairs_fd, sizeof(struct pp_pair_key), sizeof(struct pp_pair), &d);
+	list = err ? NULL : calloc(d.n ? d.n : 1, sizeof(*list));
+	if (!err && !list)
+		err = -ENOMEM;
+	for (i = 0; !err && i < d.n; i++) {
+		memcpy(&list[i].key, (char *)d.keys + i * sizeof(list[i].key), sizeof(list[i].key));
+		memcpy(&list[i].pair, (char *)d.values + i * sizeof(list[i].pair),
+		       sizeof(list[i].pair));
 	}
-	if (n > 1)
-		qsort(list, n, sizeof(*list), cmp_entry);
+	map_dump_free(&d);
+	if (err)
+		return err;
 	*out = list;
-	return n;
+	return i;
 }
 
 int journal_next_id(struct store *st, __u32 *id)

@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 #include "state/kdrop.h"
 #include "kernel/drop_reason.h"
+#include "kernel/mapdump.h"
 #include "kernel/pin.h"
 #include "lib/log.h"
 #include "kdrop.skel.h"
@@ -45,6 +46,15 @@ static void skip_reason(__u32 reason, const char *name, void *arg)
 		bits[reason / 64] |= 1ULL << (reason % 64);
 }
 
+/* The count of drops kdrops had no room for: a map of its own, pinned beside it. */
+static int kdrop_pin_untracked(struct kdrop *skel, const struct store *st)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/kdrops_untracked", st->dir);
+	return bpf_map__set_pin_path(skel->maps.kdrops_untracked, path);
+}
+
 int kdrop_load_and_pin(struct store *st)
 {
 	char path[PATH_MAX];
@@ -65,6 +75,8 @@ int kdrop_load_and_pin(struct store *st)
 	snprintf(path, sizeof(path), "%s/kdrops", st->dir);
 	if (!err)
 		err = bpf_map__set_pin_path(skel->maps.kdrops, path);
+	if (!err)
+		err = kdrop_pin_untracked(skel, st);
 	if (!err)
 		err = kdrop__load(skel);
 	if (err) {
@@ -89,6 +101,7 @@ cleanup:
 		/* Maps pinned by a failed load would be orphans: remove them. */
 		bpf_map__unpin(skel->maps.kdevs, NULL);
 		bpf_map__unpin(skel->maps.kdrops, NULL);
+		bpf_map__unpin(skel->maps.kdrops_untracked, NULL);
 	}
 	kdrop__destroy(skel);
 	return err;
@@ -104,6 +117,18 @@ int kdrop_stop(struct store *st)
 	if (err)
 		pr_warn("cannot stop the kernel-drop tracer: %s\n", strerror(-err));
 	return err;
+}
+
+/* A tracer pinned by an older pairpath has no such map: then -1. */
+static void kdrop_open_untracked(struct store *st, __u32 file_flags)
+{
+	char path[PATH_MAX];
+
+	st->kuntracked_fd = -1;
+	if (st->kdrops_fd < 0)
+		return;
+	snprintf(path, sizeof(path), "%s/kdrops_untracked", st->dir);
+	st->kuntracked_fd = pin_get(path, file_flags);
 }
 
 void kdrop_open_maps(struct store *st, __u32 file_flags)
@@ -122,6 +147,7 @@ void kdrop_open_maps(struct store *st, __u32 file_flags)
 			close(st->kdrops_fd);
 		st->kdevs_fd = st->kdrops_fd = -1;
 	}
+	kdrop_open_untracked(st, file_flags);
 }
 
 void kdrop_unpin_maps(struct store *st)
@@ -131,6 +157,8 @@ void kdrop_unpin_maps(struct store *st)
 	snprintf(path, sizeof(path), "%s/kdevs", st->dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/kdrops", st->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/kdrops_untracked", st->dir);
 	unlink(path);
 }
 
@@ -199,50 +227,95 @@ static int cmp_count(const void *a, const void *b)
 {
 	const struct kdrop_count *x = a, *y = b;
 
+	if (x->pair_id != y->pair_id)
+		return x->pair_id < y->pair_id ? -1 : 1;
 	if (x->dir != y->dir)
 		return x->dir - y->dir;
 	return x->reason < y->reason ? -1 : x->reason > y->reason;
 }
 
-int kdrop_read(const struct store *st, __u32 pair_id, struct kdrop_count **out)
+/* Every pair's counts in one read of the map, each key once. */
+int kdrop_read_all(const struct store *st, struct kdrop_table *t)
 {
-	struct kdrop_count *list = NULL, *grown;
-	struct pp_kdrop_key key, next;
-	__u64 *percpu;
-	void *prev = NULL;
-	int n = 0, cpu;
+	const struct pp_kdrop_key *key;
+	const __u64 *percpu;
+	struct map_dump d;
+	int i, cpu, err;
 
-	*out = NULL;
+	memset(t, 0, sizeof(*t));
 	if (st->kdrops_fd < 0)
 		return 0;
-	percpu = calloc(st->ncpus, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
-	while (!bpf_map_get_next_key(st->kdrops_fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (key.pair_id != pair_id ||
-		    bpf_map_lookup_elem(st->kdrops_fd, &key, percpu))
-			continue;
-		grown = realloc(list, (n + 1) * sizeof(*list));
-		if (!grown) {
-			free(list);
-			free(percpu);
-			return -ENOMEM;
-		}
-		list = grown;
-		list[n].reason = key.reason;
-		list[n].dir = key.dir;
-		list[n].count = 0;
-		drop_reason_name(key.reason, list[n].name, sizeof(list[n].name));
-		for (cpu = 0; cpu < st->ncpus; cpu++)
-			list[n].count += percpu[cpu];
-		n++;
+	err = map_dump(st->kdrops_fd, sizeof(*key), st->ncpus * sizeof(__u64), &d);
+	if (!err && d.n) {
+		t->all = calloc(d.n, sizeof(*t->all));
+		if (!t->all)
+			err = -ENOMEM;
 	}
-	free(percpu);
-	if (n > 1)
-		qsort(list, n, sizeof(*list), cmp_count);
-	*out = list;
+	for (i = 0; !err && i < d.n; i++) {
+		key = (const struct pp_kdrop_key *)d.keys + i;
+		percpu = (const __u64 *)d.values + (size_t)i * st->ncpus;
+		t->all[i].pair_id = key->pair_id;
+		t->all[i].reason = key->reason;
+		t->all[i].dir = key->dir;
+		for (cpu = 0; cpu < st->ncpus; cpu++)
+			t->all[i].count += percpu[cpu];
+	}
+	if (!err)
+		t->n = d.n;
+	if (t->n > 1)
+		qsort(t->all, t->n, sizeof(*t->all), cmp_count);
+	map_dump_free(&d);
+	return err;
+}
+
+int kdrop_table_pair(const struct kdrop_table *t, __u32 pair_id, struct kdrop_count **out)
+{
+	int lo = 0, hi = t->n, mid, n, i;
+
+	*out = NULL;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (t->all[mid].pair_id < pair_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (n = 0; lo + n < t->n && t->all[lo + n].pair_id == pair_id; n++)
+		;
+	if (!n)
+		return 0;
+	*out = malloc(n * sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		(*out)[i] = t->all[lo + i];
+		drop_reason_name((*out)[i].reason, (*out)[i].name, sizeof((*out)[i].name));
+	}
 	return n;
 }
 
+void kdrop_table_free(struct kdrop_table *t)
+{
+	free(t->all);
+	memset(t, 0, sizeof(*t));
+}
+
+int kdrop_read_untracked(const struct store *st, __u64 *total)
+{
+	__u64 *percpu;
+	__u32 zero = 0;
+	int cpu, err = 0;
+
+	*total = 0;
+	if (st->kuntracked_fd < 0)
+		return -ENOENT;
+	percpu = calloc(st->ncpus, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(st->kuntracked_fd, &zero, percpu))
+		err = -errno;
+	for (cpu = 0; !err && cpu < st->ncpus; cpu++)
+		*total += percpu[cpu];
+	free(percpu);
+	return err;
+}

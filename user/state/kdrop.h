@@ -18,12 +18,25 @@ int kdrop_add_pair(struct store *st, const struct pp_pair *pair);
 void kdrop_del_pair(struct store *st, const struct pp_pair *pair);
 
 struct kdrop_count {
+	__u32 pair_id;
 	__u32 reason;
 	__u8 dir;
 	__u64 count;
 	char name[48];		/* the kernel's name of the reason */
 };
-/* A pair's kernel drops, sorted by direction and reason; free() them. */
-int kdrop_read(const struct store *st, __u32 pair_id, struct kdrop_count **out);
+/* Every pair's kernel drops, read once, sorted by pair, direction and reason. */
+struct kdrop_table {
+	struct kdrop_count *all;	/* names not filled in */
+	int n;
+};
+int kdrop_read_all(const struct store *st, struct kdrop_table *t);
+/* One pair's part of the table, with the reasons' names; free() them. */
+int kdrop_table_pair(const struct kdrop_table *t, __u32 pair_id, struct kdrop_count **out);
+void kdrop_table_free(struct kdrop_table *t);
+/*
+ * Drops the tracer saw on a pair's path but could not count by reason,
+ * kdrops being full; -ENOENT where the tracer state has no such count.
+ */
+int kdrop_read_untracked(const struct store *st, __u64 *total);
 
 #endif /* __PAIRPATH_STATE_KDROP_H */

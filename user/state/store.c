@@ -216,6 +216,7 @@ static void close_fds(struct store *st)
 		close_fd(map_fd(st, &datapath_maps[i]));
 	close_fd(&st->kdevs_fd);
 	close_fd(&st->kdrops_fd);
+	close_fd(&st->kuntracked_fd);
 }
 
 int store_open(struct store *st, const char *root, unsigned int flags)
@@ -241,6 +242,7 @@ static void store_init(struct store *st, const char *root, const char *dir, bool
 
 	memset(st, 0, sizeof(*st));
 	st->lock_fd = st->prog_fd = st->kdevs_fd = st->kdrops_fd = -1;
+	st->kuntracked_fd = -1;
 	for (i = 0; i < N_MAPS; i++)
 		*map_fd(st, &datapath_maps[i]) = -1;
 	st->ports.ncpus = libbpf_num_possible_cpus();

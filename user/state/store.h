@@ -7,7 +7,8 @@
  *                                        ports_overflow, port_stats, peer_devs
  *   <root>/netns-<cookie>/pairs          pair records (state/journal.h)
  *   <root>/netns-<cookie>/meta           layout version, program hash
- *   <root>/netns-<cookie>/kdrop_link ... the kernel-drop tracer (state/kdrop.h)
+ *   <root>/netns-<cookie>/kdrop_link ... the kernel-drop tracer (state/kdrop.h):
+ *                                        kdrop_link, kdevs, kdrops, kdrops_untracked
  *   <root>/netns-<cookie>/link-PAIR-a|b  tcx links
  *
  * The netns cookie keeps ifindex keys of two namespaces apart, and unlike
@@ -32,6 +33,7 @@ struct store {
 	int meta_fd;
 	int kdevs_fd;		/* -1 where the kernel-drop tracer is not loaded */
 	int kdrops_fd;
+	int kuntracked_fd;	/* -1 also where an older tracer made the other two */
 	__u64 netns_cookie;	/* of the netns the directory is for */
 	bool kdrops_on;		/* the tracer's link was pinned at open */
 	int ncpus;
