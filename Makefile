@@ -196,8 +196,10 @@ $(OUTPUT)/bench/%.skel.h: $(OUTPUT)/bench/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
-# progcost runs the datapath program against the port table of state/.
+# progcost runs the datapath program against the port table of state/;
+# scrape times the exporter's snapshot and text on the library.
 $(OUTPUT)/bench/progcost: $(OUTPUT)/release/libpairpath.a
+$(OUTPUT)/bench/scrape: $(OUTPUT)/release/libpairpath.a
 $(BENCH_TOOLS): $(OUTPUT)/bench/%: bench/%.c $(BENCH_SKELS) $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(COMMON_CFLAGS) -O2 -I$(OUTPUT)/bench -MF $@.d -MT $@ \

@@ -631,3 +631,55 @@ pairpath_kernel_drops_untracked_total 3' "kernel drops with the table full"
 	expect_eq "$(metric pairpath_kernel_drops_untracked_total)" 3 "/metrics untracked"
 	serve_stop
 }
+
+# Series lines of a scrape and how many differ: "lines=N unique=M".
+st_series_count() {
+	grep -v '^#' | awk '{ n++; sub(/ [^ ]*$/, ""); if (!seen[$0]++) u++ } END { printf "lines=%d unique=%d\n", n, u }'
+}
+
+# Is every series of such a count there once, and is there any?
+st_series_once() {	# "lines=N unique=M"
+	[[ $1 =~ ^lines=([0-9]+)\ unique=([0-9]+)$ ]] &&
+		[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] && [ "${BASH_REMATCH[1]}" -gt 0 ]
+}
+
+# 11. No scrape holds a series twice while pairs are detached and
+# attached under it: in the batch read, and in the walk a kernel without
+# batch reads takes, with a key deleted and put back under the walk.
+test_stats_serve_churn() {
+	local ns_c i out bad=0 churn
+	st_web sq
+	ns_c="${FX_ID}-c"
+	netns_add "$ns_c" || fail "netns $ns_c"
+	for i in 1 2 3 4; do
+		veth_add "vc${i}a" "$ns_c" "e${i}a" && veth_add "vc${i}b" "$ns_c" "e${i}b" ||
+			fail "veths of pair $i"
+		pp attach "p$i" "vc${i}a" "vc${i}b" || fail "attach p$i"
+	done
+
+	# The walk, cut by a delete at its second key.
+	PAIRPATH_TEST_WALK_CHURN=1 PAIRPATH_TEST_NO_BATCH=1 serve_start --user root
+	for i in 1 2 3; do
+		out=$(http_get /metrics | st_series_count)
+		st_series_once "$out" || fail "walk under a delete, scrape $i: $out"
+	done
+	serve_stop
+
+	# Real churn, bounded: 20 rounds of detach and attach of p1..p4.
+	serve_start
+	bg_start timeout 60 bash -c 'for r in $(seq 20); do for i in 1 2 3 4; do
+		"$0" -n "$1" --pin-root "$2" detach p$i && "$0" -n "$1" --pin-root "$2" attach p$i vc${i}a vc${i}b || exit 1
+		done; done' "$PAIRPATH" "$NS_H" "$PIN_ROOT" >"$FX_TMP/churn" 2>&1
+	churn=$BG_PID
+	for i in $(seq 200); do
+		bg_alive "$churn" || break
+		out=$(http_get /metrics | st_series_count)
+		st_series_once "$out" || { echo "scrape $i: $out"; bad=$((bad + 1)); }
+	done
+	echo "scrapes under churn: $i"
+	bg_wait "$churn"
+	expect_eq "$?" 0 "churn of attach and detach: $(cat "$FX_TMP/churn")"
+	expect_eq "$bad" 0 "scrapes with a series twice under churn"
+	expect_eq "$(metric pairpath_pairs)" 5 "pairs after the churn"
+	serve_stop
+}
