@@ -76,6 +76,7 @@ SOURCES = {
     "batch": Source("scale.txt", {"step": "batch"}, ("pairs", "mode"), ("pairs", "mode"),
                     "scale_batch_{mode}_{pairs}_pairs"),
     "veths": Source("scale.txt", {"step": "veths"}, (), (), "scale_veths"),
+    "scrape": Source("scrape.txt", {}, ("pairs",), ("pairs",), "scrape_{pairs}_pairs"),
 }
 
 
@@ -299,6 +300,13 @@ METRICS = [
     M("serve_scrape_ms", "ms, median of the scrapes", False,
       lambda r: statistics.median(r.all("serve_scrape_s")) * 1e3, "{:.1f} ms",
       show=(C("batch", 6, "serve /metrics"),)),
+    # (9) The exporter's snapshot and text, a full kernel-drop table.
+    M("scrape_ms", "ms", False, lambda r: r["median_ms"], "{:.1f} ms",
+      show=(C("scrape", 1, "scrape ms (median of 7)"),)),
+    M("scrape_kdrop_entries", "entries", None, lambda r: r["kdrop_entries"], "{:.0f}",
+      show=(C("scrape", 2, "kernel-drop entries"),)),
+    M("scrape_bytes", "B", None, lambda r: r["bytes"], "{:,.0f} B",
+      show=(C("scrape", 3, "text"),)),
     # The scale test's veths.
     M("veths_setup_s", "s", False, lambda r: spans(r, "setup")[-1] / 1e6, "{:.1f}"),
     M("veths_teardown_s", "s", False, lambda r: spans(r, "teardown")[-1] / 1e6, "{:.1f}"),
@@ -510,6 +518,12 @@ TABLES = {
         ("program",)),
     "batch": Table("batch", "## 8. Scale in one --batch run, and one scrape of every pair",
                    ("pairs", "mode")),
+    "scrape": Table(
+        "scrape", "## 9. The exporter's scrape, with a full kernel-drop table", ("pairs",),
+        "`bench/scrape.c`: PAIRS pair records and ports on veths of one namespace, the "
+        "kernel-drop table filled to its max_entries with counts of those pairs, then the "
+        "exporter's snapshot_take() and metrics_write(), 7 times. Every map is read once "
+        "per scrape (batch lookups)."),
 }
 
 
@@ -850,7 +864,7 @@ def report(out):
              "- `runs.csv` has every run's raw readings (`progcost.txt`, `scale.txt` those "
              "of the program and the scale test); `results.csv` the medians, ranges and "
              "ratios that `bench/report.py` derives from them (its METRICS table).\n")
-    L += render("progcost", S) + render("batch", S)
+    L += render("progcost", S) + render("batch", S) + render("scrape", S)
     with open(os.path.join(out, "results.md"), "w") as f:
         f.write("\n".join(L).rstrip("\n") + "\n")
     return 0

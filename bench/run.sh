@@ -3,7 +3,8 @@
 # pairpath benchmark: the same two-container topology (host netns H with
 # vethA and vethB, containers A and B with eth0, A=10.88.0.1 B=10.88.0.2)
 # built several ways, measured interleaved (A B C ... A B C ...), plus the
-# attach/detach scale test in bench/scale.sh.
+# attach/detach scale test in bench/scale.sh and the exporter's scrape of
+# 2048 pairs with a full kernel-drop table (bench/scrape.c).
 #
 #   bench/run.sh [--quick] [--reps N] [--secs S] [--cpu C] [--out DIR]
 #                [--scenarios 'a b ...'] [--no-scale] [--only-scale]
@@ -90,7 +91,8 @@ for s in $SCENARIOS; do
 done
 
 [ "$(id -u)" = 0 ] || die "needs root (namespaces, BPF)"
-for f in "$PAIRPATH" "$TOOLS/udpsink" "$TOOLS/rr" "$TOOLS/floor" "$TOOLS/progcost"; do
+for f in "$PAIRPATH" "$TOOLS/udpsink" "$TOOLS/rr" "$TOOLS/floor" "$TOOLS/progcost" \
+	 "$TOOLS/scrape"; do
 	[ -x "$f" ] || die "$f is missing: run 'make bench-tools' first"
 done
 for t in ip tc bpftool iperf3 taskset timeout ss "$PY"; do
@@ -524,6 +526,27 @@ if [ $DO_MAIN = 1 ]; then
 	"$TOOLS/progcost" $([ $QUICK = 1 ] && echo 200000) >"$OUT/progcost.txt" \
 		2>"$LOGS/progcost" ||
 		{ say "progcost failed: $(tail -n 3 "$LOGS/progcost")"; FAILED=$((FAILED + 1)); }
+fi
+
+# The exporter's work for one scrape: PAIRS pairs on veths of a namespace
+# ppb<PID>c-h (both ends in it: only the ifindexes and names are needed),
+# their records and ports, and the kernel-drop table filled to the brim.
+scrape_main() {	# pairs
+	local n=$1 i err=0
+	fixture_up c --prefix ppb --bare || { fixture_down; return 1; }
+	for ((i = 0; i < n; i++)); do
+		echo "link add d${i}a type veth peer name d${i}b"
+	done >"$WORK/scrape.batch"
+	timeout 300 ip -n "$NS_H" -batch "$WORK/scrape.batch" >"$LOGS/scrape" 2>&1 &&
+	timeout 300 ip netns exec "$NS_H" "$TOOLS/scrape" "$PIN_ROOT" "$n" 7 \
+		>"$OUT/scrape.txt" 2>>"$LOGS/scrape" || err=1
+	fixture_down
+	[ $err = 0 ] || say "scrape failed: $(tail -n 3 "$LOGS/scrape")"
+	return $err
+}
+
+if [ $DO_MAIN = 1 ]; then
+	scrape_main $([ $QUICK = 1 ] && echo 100 || echo 2048) || FAILED=$((FAILED + 1))
 fi
 
 $PY "$PP_TOP/bench/report.py" "$OUT" || { say "report failed"; FAILED=$((FAILED + 1)); }

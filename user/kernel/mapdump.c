@@ -30,6 +30,13 @@ static int grow(struct map_dump *d, int *cap, int want)
 		d->values = values;
 	if (!keys || !values)
 		return -ENOMEM;
+	/*
+	 * The kernel fills what a batch returns; valgrind, which does not
+	 * know BPF_MAP_LOOKUP_BATCH, cannot tell, so nothing is left unset.
+	 */
+	memset((char *)d->keys + (size_t)*cap * d->key_size, 0, (size_t)(c - *cap) * d->key_size);
+	memset((char *)d->values + (size_t)*cap * d->value_size, 0,
+	       (size_t)(c - *cap) * d->value_size);
 	*cap = c;
 	return 0;
 }

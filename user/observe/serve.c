@@ -20,16 +20,17 @@
 
 /*
  * Who can reach the port is outside our control (README, "The exporter
- * under abuse"): every connection gets SERVE_DEADLINE_MS from its start
- * to its end, whatever it sends, and then its socket is shut down. Held
- * connections then cost a slot for two seconds at most, and a scraper
- * finds one of SERVE_MAX_CONNECTIONS free unless that many arrive within
- * two seconds.
+ * under abuse"): every request gets SERVE_DEADLINE_MS from the start of
+ * its connection (or from the end of the request before it on a
+ * keep-alive connection) to its end, whatever it sends, and then its
+ * socket is shut down. A held connection costs a slot for two seconds
+ * at most, and a scraper finds one of SERVE_MAX_CONNECTIONS free unless
+ * that many arrive within two seconds.
  */
 #define SERVE_MAX_CONNECTIONS	512
 #define SERVE_BACKLOG		512
 #define SERVE_TIMEOUT_SECS	2	/* idle; MHD counts whole seconds */
-#define SERVE_DEADLINE_MS	2000	/* the whole request, first byte to last */
+#define SERVE_DEADLINE_MS	2000	/* a whole request, first byte to last */
 #define SERVE_REQUEST_BYTES	(16 * 1024)	/* headers and all */
 
 static const char index_page[] =
@@ -90,6 +91,29 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 				break;
 			}
 	}
+	pthread_mutex_unlock(&ct->lock);
+}
+
+/*
+ * A keep-alive connection's next request has its own deadline, from the
+ * end of the one before.
+ */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_ctx,
+			 enum MHD_RequestTerminationCode why)
+{
+	const union MHD_ConnectionInfo *info;
+	struct conn_table *ct = cls;
+	int i;
+
+	(void)req_ctx;
+	(void)why;
+	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!info)
+		return;
+	pthread_mutex_lock(&ct->lock);
+	for (i = 0; i < ct->n; i++)
+		if (ct->c[i].fd == info->connect_fd && ct->c[i].started_ms <= now_ms())
+			ct->c[i].started_ms = now_ms();
 	pthread_mutex_unlock(&ct->lock);
 }
 
@@ -328,6 +352,7 @@ int serve_run(int listen_fd, const char *root, const char *user, struct store *s
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SERVE_TIMEOUT_SECS,
 				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_REQUEST_BYTES,
 				  MHD_OPTION_NOTIFY_CONNECTION, on_connection, ct,
+				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, ct,
 				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				  MHD_OPTION_END);
 	if (!daemon) {
