@@ -69,51 +69,62 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/* The table's entry of a connection's socket, or -1; with the lock held. */
+static int conn_find(const struct conn_table *ct, int fd)
+{
+	int i;
+
+	for (i = 0; i < ct->n; i++)
+		if (ct->c[i].fd == fd)
+			return i;
+	return -1;
+}
+
+static int conn_fd(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info;
+
+	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	return info ? info->connect_fd : -1;
+}
+
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 			  enum MHD_ConnectionNotificationCode what)
 {
-	const union MHD_ConnectionInfo *info;
 	struct conn_table *ct = cls;
-	int i;
+	int fd = conn_fd(conn), i;
 
 	(void)socket_ctx;
-	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (!info)
+	if (fd < 0)
 		return;
 	pthread_mutex_lock(&ct->lock);
-	if (what == MHD_CONNECTION_NOTIFY_STARTED && ct->n < SERVE_MAX_CONNECTIONS) {
-		ct->c[ct->n].fd = info->connect_fd;
+	i = conn_find(ct, fd);
+	if (what == MHD_CONNECTION_NOTIFY_STARTED && i < 0 && ct->n < SERVE_MAX_CONNECTIONS) {
+		ct->c[ct->n].fd = fd;
 		ct->c[ct->n++].started_ms = now_ms();
-	} else if (what == MHD_CONNECTION_NOTIFY_CLOSED) {
-		for (i = 0; i < ct->n; i++)
-			if (ct->c[i].fd == info->connect_fd) {
-				ct->c[i] = ct->c[--ct->n];
-				break;
-			}
+	} else if (what == MHD_CONNECTION_NOTIFY_CLOSED && i >= 0) {
+		ct->c[i] = ct->c[--ct->n];
 	}
 	pthread_mutex_unlock(&ct->lock);
 }
 
 /*
  * A keep-alive connection's next request has its own deadline, from the
- * end of the one before.
+ * end of the one before (one already cut keeps its far-off mark).
  */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_ctx,
 			 enum MHD_RequestTerminationCode why)
 {
-	const union MHD_ConnectionInfo *info;
 	struct conn_table *ct = cls;
+	long long now = now_ms();
 	int i;
 
 	(void)req_ctx;
 	(void)why;
-	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (!info)
-		return;
 	pthread_mutex_lock(&ct->lock);
-	for (i = 0; i < ct->n; i++)
-		if (ct->c[i].fd == info->connect_fd && ct->c[i].started_ms <= now_ms())
-			ct->c[i].started_ms = now_ms();
+	i = conn_find(ct, conn_fd(conn));
+	if (i >= 0 && ct->c[i].started_ms <= now)
+		ct->c[i].started_ms = now;
 	pthread_mutex_unlock(&ct->lock);
 }
 
