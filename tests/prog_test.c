@@ -13,10 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <net/if.h>
 #include <linux/pkt_cls.h>
 #include "pairpath.h"
+#include "state/layout.h"
 #include "state/ports.h"
 #include "pairpath.skel.h"
 
@@ -463,6 +465,66 @@ static void test_set_pkt_type(void)
 	pairpath__destroy(old);
 }
 
+/* struct NAME { u64 F0; u64 F1; } and struct t { struct NAME arr[2]; } in a new BTF. */
+static struct btf *two_fields(const char *f0, const char *f1, int *outer)
+{
+	struct btf *btf = btf__new_empty();
+	int u64, s, arr;
+
+	if (!btf)
+		return NULL;
+	u64 = btf__add_int(btf, "unsigned long long", 8, 0);
+	s = btf__add_struct(btf, "s", 16);
+	btf__add_field(btf, f0, u64, 0, 0);
+	btf__add_field(btf, f1, u64, 64, 0);
+	arr = btf__add_array(btf, u64, s, 2);
+	*outer = btf__add_struct(btf, "t", 32);
+	if (btf__add_field(btf, "arr", arr, 0, 0) || *outer < 0) {
+		btf__free(btf);
+		return NULL;
+	}
+	return btf;
+}
+
+/*
+ * The layout check compares BTF member by member: a reordered or renamed
+ * field of the same size is found and named, also inside an array of
+ * structs; the build's own maps pass.
+ */
+static void test_layout_btf(void)
+{
+	const char *name = "layout_btf_finds_reordered_and_renamed";
+	static const char *const fields[][2] = { { "a", "b" }, { "b", "a" }, { "a", "c" } };
+	static const char *const want_why[] = {
+		"", "field 's.a' is 'b' there", "field 't.arr[].b' is 'c' there",
+	};
+	struct layout_pin pins[] = {
+		{ "ports", bpf_map__fd(skel->maps.ports) },
+		{ "port_stats", bpf_map__fd(skel->maps.port_stats) },
+		{ "pairs", bpf_map__fd(skel->maps.pairs) },
+		{ "meta", bpf_map__fd(skel->maps.meta) },
+	};
+	struct btf *want, *have;
+	int wid, hid, ret, i, ok = 1;
+	char why[256];
+
+	want = two_fields("a", "b", &wid);
+	for (i = 0; i < 3 && want; i++) {
+		have = two_fields(fields[i][0], fields[i][1], &hid);
+		why[0] = 0;
+		/* The reordered case on the struct itself, the renamed one nested. */
+		ret = have ? layout_compare(have, i == 1 ? 2 : hid, want, i == 1 ? 2 : wid, why,
+					    sizeof(why)) : -ENOMEM;
+		ok = ok && CHECK(ret == !!i && !strcmp(why, want_why[i]), name,
+				 "case %d: %d '%s', want %d '%s'", i, ret, why, !!i, want_why[i]);
+		btf__free(have);
+	}
+	ok = ok && CHECK(want, name, "cannot build a BTF");
+	btf__free(want);
+	ret = layout_check(pins, sizeof(pins) / sizeof(pins[0]));
+	pass(name, CHECK(ok && !ret, name, "the build's own maps: %d", ret));
+}
+
 int main(void)
 {
 	int err;
@@ -494,6 +556,7 @@ int main(void)
 	test_header_only();
 	test_max_size();
 	test_set_pkt_type();
+	test_layout_btf();
 
 	ports_unmap(&pt);
 	pairpath__destroy(skel);
