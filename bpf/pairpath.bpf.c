@@ -63,9 +63,10 @@ int pairpath_ingress(struct __sk_buff *skb)
 	peer.word = *(volatile __u64 *)&port->peer.word;
 
 	/*
-	 * The verifier requires this bound before the MAC is read. A frame
-	 * this short never gets here (the stack and test_run both refuse one
-	 * below ETH_HLEN), so the drop is unreachable in practice.
+	 * A bound the verifier requires before the MAC is read, not a rule
+	 * of veth's: a frame reaches TC ingress only after eth_type_trans()
+	 * has pulled a whole Ethernet header (test_run refuses a shorter
+	 * one too), so no frame is ever dropped here.
 	 */
 	if (data + ETH_HLEN > data_end)
 		return drop(stats, PP_DROP_RUNT);
