@@ -62,20 +62,26 @@ int pairpath_ingress(struct __sk_buff *skb)
 	/* One load: user space rewrites the far side in place (pairpath.h). */
 	peer.word = *(volatile __u64 *)&port->peer.word;
 
+	/*
+	 * A bound the verifier requires before the MAC is read, not a rule
+	 * of veth's: a frame reaches TC ingress only after eth_type_trans()
+	 * has pulled a whole Ethernet header (test_run refuses a shorter
+	 * one too), so no frame is ever dropped here.
+	 */
 	if (data + ETH_HLEN > data_end)
 		return drop(stats, PP_DROP_RUNT);
 
 	/*
-	 * The rule veth applies in is_skb_forwardable() for a frame it hands
-	 * to its peer. The peer redirect only checks that the far eth0 is
-	 * up, so without this test an oversized frame would reach a
-	 * container that could never have received it over its veth. A GSO
-	 * packet is segmented later, so it is judged by its segment size.
-	 * A VLAN tag is already in skb metadata here, as veth would see it.
+	 * Exactly the rule of __is_skb_forwardable(), which veth applies to
+	 * a frame it hands to its peer: up to mtu + hard_header_len +
+	 * VLAN_HLEN bytes, or any GSO packet whatever its length or
+	 * gso_size. The peer redirect itself only checks that the far eth0
+	 * is up, and nothing segments a GSO packet on this path, so veth
+	 * would pass it whole as well. A VLAN tag is already in skb
+	 * metadata here, as veth would see it.
 	 */
 	len = skb->len;
-	if (len > peer.mtu + ETH_HLEN + VLAN_HLEN &&
-	    (!skb->gso_size || skb->gso_size > peer.mtu))
+	if (len > peer.mtu + ETH_HLEN + VLAN_HLEN && !skb->gso_size)
 		return drop(stats, PP_DROP_MTU);
 
 	/*
@@ -87,9 +93,11 @@ int pairpath_ingress(struct __sk_buff *skb)
 		if (*(__u32 *)dst != *(__u32 *)peer.mac ||
 		    *(__u16 *)(dst + 4) != *(__u16 *)(peer.mac + 4))
 			return drop(stats, PP_DROP_FOREIGN_MAC);
-		if (set_pkt_type && skb->pkt_type != PACKET_HOST &&
-		    bpf_skb_change_type(skb, PACKET_HOST))
-			return drop(stats, PP_DROP_PKT_TYPE);
+		if (set_pkt_type && skb->pkt_type != PACKET_HOST) {
+			if (bpf_skb_change_type(skb, PACKET_HOST))
+				return drop(stats, PP_DROP_PKT_TYPE);
+			stats->marked_host++;
+		}
 	}
 
 	/*

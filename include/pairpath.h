@@ -12,7 +12,7 @@
 #endif
 
 /* Bumped whenever a map key or value below changes shape. */
-#define PP_MAP_LAYOUT		2
+#define PP_MAP_LAYOUT		3
 
 #define PP_PAIR_NAME_LEN	64	/* 63 characters and the NUL */
 #define PP_IFNAME_LEN		16	/* IFNAMSIZ */
@@ -88,6 +88,7 @@ struct pp_port_stats {
 	__u64 packets;
 	__u64 bytes;
 	__u64 drops[PP_DROP_REASON_SLOTS];
+	__u64 marked_host;	/* frames the program marked PACKET_HOST (< 6.15) */
 };
 
 enum pp_mode {

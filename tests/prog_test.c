@@ -13,10 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <net/if.h>
 #include <linux/pkt_cls.h>
 #include "pairpath.h"
+#include "state/layout.h"
 #include "state/ports.h"
 #include "pairpath.skel.h"
 
@@ -213,22 +215,31 @@ static void test_small_mtu(void)
 			 "verdict %d drops.mtu %llu, want SHOT 1", ret, s.drops[PP_DROP_MTU]));
 }
 
+/*
+ * __is_skb_forwardable() passes every GSO packet whatever its length and
+ * gso_size; only a frame without gso_size is held to mtu + 18.
+ */
 static void test_gso(void)
 {
-	const char *name = "gso_judged_by_segment_size";
+	const char *name = "gso_passes_whatever_its_size";
 	struct pp_port_stats s;
-	int ok, bad;
+	int small, big, huge, plain;
 
 	/* test_run takes at most about a page of data: 3000 bytes fit. */
 	reset_port(1000);
-	ok = run(PORT_IFINDEX, peer_mac, 3000, 948, 1);
-	bad = run(PORT_IFINDEX, peer_mac, 3000, 1001, 1);
+	small = run(PORT_IFINDEX, peer_mac, 3000, 948, 1);
+	big = run(PORT_IFINDEX, peer_mac, 3000, 1001, 1);
+	huge = run(PORT_IFINDEX, peer_mac, 3000, 2986, 1);
+	plain = run(PORT_IFINDEX, peer_mac, 3000, 0, 1);
 	read_port(PORT_IFINDEX, &s);
-	pass(name, CHECK(ok == TC_ACT_REDIRECT, name, "gso 948: verdict %d", ok) &&
-		   CHECK(bad == TC_ACT_SHOT, name, "gso mtu+1: verdict %d", bad) &&
-		   CHECK(s.packets == 1 && s.bytes == 3000 && s.drops[PP_DROP_MTU] == 1,
-			 name, "packets %llu bytes %llu drops.mtu %llu", s.packets, s.bytes,
-			 s.drops[PP_DROP_MTU]));
+	pass(name, CHECK(small == TC_ACT_REDIRECT && big == TC_ACT_REDIRECT &&
+			 huge == TC_ACT_REDIRECT, name,
+			 "gso 948 %d, gso mtu+1 %d, gso 2986 %d: want redirect", small, big,
+			 huge) &&
+		   CHECK(plain == TC_ACT_SHOT, name, "no gso: verdict %d, want SHOT", plain) &&
+		   CHECK(s.packets == 3 && s.bytes == 9000 && s.drops[PP_DROP_MTU] == 1,
+			 name, "packets %llu bytes %llu drops.mtu %llu, want 3 9000 1",
+			 s.packets, s.bytes, s.drops[PP_DROP_MTU]));
 }
 
 static void test_foreign_mac(void)
@@ -251,7 +262,11 @@ static void test_foreign_mac(void)
 			 s.drops[PP_DROP_FOREIGN_MAC], s.packets, s.bytes));
 }
 
-/* A frame shorter than an Ethernet header never reaches TC ingress. */
+/*
+ * A frame shorter than an Ethernet header never reaches TC ingress: the
+ * program's runt check is the bound the verifier requires, and no frame
+ * can show its drop, so none is asserted.
+ */
 static void test_runt_refused(void)
 {
 	const char *name = "runt_never_reaches_the_program";
@@ -402,14 +417,18 @@ static void test_max_size(void)
  * The pre-6.15 branch: with set_pkt_type the program marks unicast for
  * the far eth0 PACKET_HOST itself. test_run's eth_type_trans() on the
  * loopback device makes the frame PACKET_OTHERHOST, as a host veth would.
+ * test_run does not hand pkt_type back, so the branch is seen by its
+ * marked_host counter: once per unicast frame, never for a group frame,
+ * never without set_pkt_type.
  */
 static void test_set_pkt_type(void)
 {
 	const char *name = "pkt_type_branch_for_old_kernels";
+	struct pp_port_stats s, group, off;
 	struct pairpath *old;
-	struct pp_port_stats s;
-	int ret;
+	int ret, gret, oret;
 
+	oret = run_fresh(PEER_MTU, PORT_IFINDEX, peer_mac, 100, 1, &off);
 	old = pairpath__open();
 	if (!old) {
 		printf("FAIL %s: open: %s\n", name, strerror(errno));
@@ -429,12 +448,81 @@ static void test_set_pkt_type(void)
 		pairpath__destroy(old);
 		return;
 	}
-	ret = run_fresh(PEER_MTU, PORT_IFINDEX, peer_mac, 100, 4, &s);
-	pass(name, CHECK(ret == TC_ACT_REDIRECT && s.packets == 4 && !s.drops[PP_DROP_PKT_TYPE],
+	ret = run_fresh(PEER_MTU, PORT_IFINDEX, peer_mac, 100, 1, &s);
+	gret = run_fresh(PEER_MTU, PORT_IFINDEX, bcast_mac, 100, 1, &group);
+	pass(name, CHECK(ret == TC_ACT_REDIRECT && s.packets == 1 && !s.drops[PP_DROP_PKT_TYPE],
 			 name, "verdict %d packets %llu pkt_type drops %llu", ret, s.packets,
-			 s.drops[PP_DROP_PKT_TYPE]));
+			 s.drops[PP_DROP_PKT_TYPE]) &&
+		   CHECK(s.marked_host == 1, name, "unicast: marked_host %llu, want 1",
+			 s.marked_host) &&
+		   CHECK(gret == TC_ACT_REDIRECT && group.marked_host == 0, name,
+			 "group frame: verdict %d marked_host %llu, want 0", gret,
+			 group.marked_host) &&
+		   CHECK(oret == TC_ACT_REDIRECT && off.marked_host == 0, name,
+			 "without set_pkt_type: verdict %d marked_host %llu, want 0", oret,
+			 off.marked_host));
 	use_object(skel);
 	pairpath__destroy(old);
+}
+
+/* struct NAME { u64 F0; u64 F1; } and struct t { struct NAME arr[2]; } in a new BTF. */
+static struct btf *two_fields(const char *f0, const char *f1, int *outer)
+{
+	struct btf *btf = btf__new_empty();
+	int u64, s, arr;
+
+	if (!btf)
+		return NULL;
+	u64 = btf__add_int(btf, "unsigned long long", 8, 0);
+	s = btf__add_struct(btf, "s", 16);
+	btf__add_field(btf, f0, u64, 0, 0);
+	btf__add_field(btf, f1, u64, 64, 0);
+	arr = btf__add_array(btf, u64, s, 2);
+	*outer = btf__add_struct(btf, "t", 32);
+	if (btf__add_field(btf, "arr", arr, 0, 0) || *outer < 0) {
+		btf__free(btf);
+		return NULL;
+	}
+	return btf;
+}
+
+/*
+ * The layout check compares BTF member by member: a reordered or renamed
+ * field of the same size is found and named, also inside an array of
+ * structs; the build's own maps pass.
+ */
+static void test_layout_btf(void)
+{
+	const char *name = "layout_btf_finds_reordered_and_renamed";
+	static const char *const fields[][2] = { { "a", "b" }, { "b", "a" }, { "a", "c" } };
+	static const char *const want_why[] = {
+		"", "field 's.a' is 'b' there", "field 't.arr[].b' is 'c' there",
+	};
+	struct layout_pin pins[] = {
+		{ "ports", bpf_map__fd(skel->maps.ports) },
+		{ "port_stats", bpf_map__fd(skel->maps.port_stats) },
+		{ "pairs", bpf_map__fd(skel->maps.pairs) },
+		{ "meta", bpf_map__fd(skel->maps.meta) },
+	};
+	struct btf *want, *have;
+	int wid, hid, ret, i, ok = 1;
+	char why[256];
+
+	want = two_fields("a", "b", &wid);
+	for (i = 0; i < 3 && want; i++) {
+		have = two_fields(fields[i][0], fields[i][1], &hid);
+		why[0] = 0;
+		/* The reordered case on the struct itself, the renamed one nested. */
+		ret = have ? layout_compare(have, i == 1 ? 2 : hid, want, i == 1 ? 2 : wid, why,
+					    sizeof(why)) : -ENOMEM;
+		ok = ok && CHECK(ret == !!i && !strcmp(why, want_why[i]), name,
+				 "case %d: %d '%s', want %d '%s'", i, ret, why, !!i, want_why[i]);
+		btf__free(have);
+	}
+	ok = ok && CHECK(want, name, "cannot build a BTF");
+	btf__free(want);
+	ret = layout_check(pins, sizeof(pins) / sizeof(pins[0]));
+	pass(name, CHECK(ok && !ret, name, "the build's own maps: %d", ret));
 }
 
 int main(void)
@@ -468,6 +556,7 @@ int main(void)
 	test_header_only();
 	test_max_size();
 	test_set_pkt_type();
+	test_layout_btf();
 
 	ports_unmap(&pt);
 	pairpath__destroy(skel);

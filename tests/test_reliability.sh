@@ -926,3 +926,27 @@ import json, sys; print(int(json.load(sys.stdin)["value"][0], 16))')" 99 "layout
 		rel_soft "tcx programs left after reset: $(tcx_count vethA) $(tcx_count vethB)"
 	rel_soft_end
 }
+
+# Pins of the same layout number and sizes but another member order (a
+# build that reordered a struct without bumping PP_MAP_LAYOUT) are
+# refused by their BTF, naming the map and the field.
+test_rel_layout_btf() {
+	local dir snap msg
+	fixture rlbt --no-ipv6 --static-neigh
+	rel_veths_cd
+	pp attach web vethA vethB || fail "attach"
+	dir=$(pin_dir) || exit 1
+	"$PPTOOL" swap-fields "$dir/port_stats" || fail "cannot re-pin port_stats"
+	snap=$(pin_snapshot) || fail "cannot take a snapshot"
+
+	msg="pairpath: pinned map 'port_stats' has another layout: field 'pp_port_stats.packets' is 'bytes' there: run 'pairpath reset'"
+	expect_cmd 1 "$msg" pp attach p2 vethC vethD
+	expect_cmd 1 "$msg" pp detach web
+	expect_cmd 1 "$msg" pp status
+	expect_cmd 1 "$msg" pp stats
+	expect_eq "$(pin_snapshot)" "$snap" "pinned state after the refusals"
+	expect_cmd 0 "" pp reset
+	[ ! -e "$dir" ] || fail "pins left after reset: $(ls "$dir" | tr '\n' ' ')"
+	[ "$(tcx_count vethA) $(tcx_count vethB)" = "0 0" ] ||
+		fail "tcx programs left after reset: $(tcx_count vethA) $(tcx_count vethB)"
+}

@@ -20,6 +20,10 @@
  *   pptool kdrops-fill PATH PAIR_ID  fill the pinned kdrops map with entries
  *                                   of PAIR_ID (a pair that does not exist)
  *                                   until it is full; print how many it added
+ *   pptool swap-fields PATH         re-pin the map at PATH as an empty map
+ *                                   of the same type and sizes whose value
+ *                                   struct has its first two members' names
+ *                                   swapped: a build of another layout
  *
  * Devices are looked up in the netns pptool runs in. Bad usage: one line
  * on stderr, exit 2; a failure: one line, exit 1.
@@ -34,6 +38,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include "kernel/compat.h"
@@ -381,6 +386,70 @@ static int cmd_kdrops_fill(int argc, char **argv)
 	return 0;
 }
 
+/* The map's own BTF, copied, with two member names exchanged. */
+static struct btf *swapped_btf(const struct bpf_map_info *info, __u32 *base)
+{
+	struct btf *src, *dst;
+	struct btf_member *m;
+	__u32 name;
+	int start;
+
+	src = btf__load_from_kernel_by_id(info->btf_id);
+	if (!src)
+		return NULL;
+	dst = btf__new_empty();
+	start = dst ? btf__add_btf(dst, src) : -ENOMEM;
+	btf__free(src);
+	if (start < 0) {
+		btf__free(dst);
+		errno = -start;
+		return NULL;
+	}
+	*base = start - 1;
+	m = btf_members(btf__type_by_id(dst, *base + btf__resolve_type(dst, *base +
+		info->btf_value_type_id)));
+	name = m[0].name_off;
+	m[0].name_off = m[1].name_off;
+	m[1].name_off = name;
+	return dst;
+}
+
+static int cmd_swap_fields(int argc, char **argv)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), base;
+	struct btf *btf = NULL;
+	int fd, map = -1, err;
+
+	if (argc != 3)
+		return usage("swap-fields: expects PATH");
+	fd = bpf_obj_get(argv[2]);
+	if (fd < 0)
+		return failed(argv[1], argv[2], errno);
+	err = bpf_obj_get_info_by_fd(fd, &info, &len) ? errno : 0;
+	if (!err && !info.btf_id)
+		err = ENODATA;
+	if (!err && !(btf = swapped_btf(&info, &base)))
+		err = errno;
+	if (!err && btf__load_into_kernel(btf))
+		err = errno;
+	if (!err) {
+		LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = info.map_flags,
+			    .btf_fd = btf__fd(btf), .btf_key_type_id = base + info.btf_key_type_id,
+			    .btf_value_type_id = base + info.btf_value_type_id);
+		map = bpf_map_create(info.type, NULL, info.key_size, info.value_size,
+				     info.max_entries, &opts);
+		err = map < 0 ? errno : 0;
+	}
+	if (!err && (unlink(argv[2]) || bpf_obj_pin(map, argv[2])))
+		err = errno;
+	if (map >= 0)
+		close(map);
+	btf__free(btf);
+	close(fd);
+	return err ? failed(argv[1], argv[2], err) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -403,6 +472,8 @@ int main(int argc, char **argv)
 		return cmd_netns_cookie(argc, argv);
 	if (!strcmp(cmd, "kdrops-fill"))
 		return cmd_kdrops_fill(argc, argv);
+	if (!strcmp(cmd, "swap-fields"))
+		return cmd_swap_fields(argc, argv);
 	return usage("expects objget, hold, info, dump, tcx-count, tcx-progs, tcx-list, "
-		     "netns-cookie or kdrops-fill");
+		     "netns-cookie, kdrops-fill or swap-fields");
 }

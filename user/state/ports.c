@@ -165,6 +165,7 @@ int ports_read(const struct ports *pt, __u32 ifindex, struct port_view *view)
 	for (cpu = 0; !err && cpu < pt->ncpus; cpu++) {
 		view->sum.packets += percpu[cpu].packets;
 		view->sum.bytes += percpu[cpu].bytes;
+		view->sum.marked_host += percpu[cpu].marked_host;
 		for (r = 0; r < PP_DROP_REASON_SLOTS; r++)
 			view->sum.drops[r] += percpu[cpu].drops[r];
 	}

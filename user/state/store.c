@@ -14,6 +14,7 @@
 #include "kernel/pin.h"
 #include "lib/log.h"
 #include "state/kdrop.h"
+#include "state/layout.h"
 #include "state/loader.h"
 #include "state/root.h"
 #include "state/store.h"
@@ -143,6 +144,19 @@ static int check_map(int fd, const struct pinned_map *m)
 	return 0;
 }
 
+/* The same layout number is not proof: every member must agree too. */
+static int check_btf(const struct store *st)
+{
+	struct layout_pin pins[N_MAPS];
+	size_t i;
+
+	for (i = 0; i < N_MAPS; i++) {
+		pins[i].name = datapath_maps[i].name;
+		pins[i].fd = *map_fd((struct store *)st, &datapath_maps[i]);
+	}
+	return layout_check(pins, N_MAPS);
+}
+
 static int check_layout(const struct store *st)
 {
 	struct pp_meta meta;
@@ -157,7 +171,7 @@ static int check_layout(const struct store *st)
 			st->dir, meta.layout, PP_MAP_LAYOUT);
 		return -EPROTO;
 	}
-	return 0;
+	return check_btf(st);
 }
 
 static bool pinned(const struct store *st, const char *name)
