@@ -4,6 +4,7 @@
 #ifdef PAIRPATH_TEST_HOOKS
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
 /*
  * The tests stop the loader dead after a given step to prove that the
@@ -27,5 +28,19 @@ int testhook_rcvbuf(int bytes)
 	const char *env = getenv("PAIRPATH_TEST_RCVBUF");
 
 	return env ? atoi(env) : bytes;
+}
+
+const char *testhook_bpffs_default(const char *fs)
+{
+	const char *env = getenv("PAIRPATH_TEST_BPFFS");
+
+	return env ? env : fs;
+}
+
+bool testhook_lock_replaced(void)
+{
+	const char *env = getenv("PAIRPATH_TEST_LOCK_REPLACED");
+
+	return env && !strcmp(env, "1");
 }
 #endif

@@ -7,11 +7,17 @@
 #ifndef __PAIRPATH_LIB_TESTHOOK_H
 #define __PAIRPATH_LIB_TESTHOOK_H
 
+#include <stdbool.h>
+
 #ifdef PAIRPATH_TEST_HOOKS
 /* SIGKILL this process after `step` if PAIRPATH_TEST_KILL_AT names it. */
 void testhook_kill_point(int step);
 /* PAIRPATH_TEST_RCVBUF, a receive buffer small enough to overflow, or bytes. */
 int testhook_rcvbuf(int bytes);
+/* PAIRPATH_TEST_BPFFS, where the default pin root's bpffs is mounted, or fs. */
+const char *testhook_bpffs_default(const char *fs);
+/* PAIRPATH_TEST_LOCK_REPLACED=1: every lock taken looks replaced meanwhile. */
+bool testhook_lock_replaced(void);
 #else
 static inline void testhook_kill_point(int step)
 {
@@ -21,6 +27,16 @@ static inline void testhook_kill_point(int step)
 static inline int testhook_rcvbuf(int bytes)
 {
 	return bytes;
+}
+
+static inline const char *testhook_bpffs_default(const char *fs)
+{
+	return fs;
+}
+
+static inline bool testhook_lock_replaced(void)
+{
+	return false;
 }
 #endif
 
