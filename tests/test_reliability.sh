@@ -549,7 +549,7 @@ rel_strace_bg() {	# syscall trace-file pairpath-args...
 	local call=$1 trace=$2
 	shift 2
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		bg_start strace -o "$trace" -e trace=access,openat,mkdir,flock \
+		bg_start strace -o "$trace" -e trace=access,newfstatat,openat,mkdir,flock \
 		-e inject="$call":delay_enter=2000000:when=1 \
 		"$PAIRPATH" -n "$NS_H" --pin-root "$PIN_ROOT" "$@" 2>"$trace.err"
 	REL_XPID=$BG_PID
@@ -574,7 +574,7 @@ test_rel_race_first_create() {
 	trace="$FX_TMP/trace"
 	# p1 finds no pin root and is held before its mkdir...
 	rel_strace_bg mkdir "$trace" attach p1 vethA vethB
-	rel_trace_wait "$trace" "^access\(\"$PIN_ROOT\", F_OK\) = -1 ENOENT" "finding no pin root"
+	rel_trace_wait "$trace" "^newfstatat\(AT_FDCWD, \"$PIN_ROOT\", 0x[0-9a-f]+, AT_SYMLINK_NOFOLLOW\) = -1 ENOENT" "finding no pin root"
 	# ...while p2 makes it and attaches.
 	expect_cmd 0 "" pp attach p2 vethC vethD
 	bg_wait "$REL_XPID"
@@ -595,7 +595,7 @@ test_rel_race_reset() {
 	trace="$FX_TMP/trace"
 	# p1 has opened the pin root to lock it, and is held before flock...
 	rel_strace_bg flock "$trace" attach p1 vethA vethB
-	rel_trace_wait "$trace" "^openat\(AT_FDCWD, \"$PIN_ROOT\", O_RDONLY\|O_CLOEXEC\|O_DIRECTORY\) = [0-9]" \
+	rel_trace_wait "$trace" "^openat\(AT_FDCWD, \"$PIN_ROOT\", O_RDONLY\|O_NOFOLLOW\|O_CLOEXEC\|O_DIRECTORY\) = [0-9]" \
 		"opening the pin root"
 	# ...while reset takes the lock first and removes everything.
 	expect_cmd 0 "" pp reset

@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "cmd/cmd.h"
 #include "control/pair.h"
 #include "kernel/netns.h"
-#include "kernel/pin.h"
 #include "lib/log.h"
 #include "state/kdrop.h"
+#include "state/pins.h"
+#include "state/root.h"
 
 /*
  * kernel-drops on|off: the tracer is system-wide, so every dropped frame
@@ -44,15 +46,46 @@ static int reset_dir(const struct cli *cli, const char *dir, bool live)
 	struct store st;
 	int err;
 
-	err = store_open_dir(&st, cli->pin_root, dir, live, STORE_LOCK);
-	if (!err) {
+	/* Half-made state, or another layout: unpin whatever is there. */
+	err = store_open_dir(&st, cli->pin_root, dir, live, STORE_LOCK | STORE_BROKEN);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	if (!st.broken)
 		err = pair_detach_all(&st);
-		if (!err)
-			err = store_remove(&st);
-		store_close(&st);
-	} else if (err == -ENOENT || err == -EPROTO) {
-		/* Half-made state, or another layout: unpin whatever is there. */
+	if (!err)
 		err = store_remove(&st);
+	store_close(&st);
+	return err;
+}
+
+/*
+ * Only a real directory named as pairpath names them: a symlink planted
+ * under the root would lead reset to unpin, or unlink, elsewhere.
+ */
+static bool netns_dir(DIR *d, const char *name, unsigned long long *cookie)
+{
+	struct stat st;
+
+	return pins_netns_dir(name, cookie) &&
+	       !fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) && S_ISDIR(st.st_mode);
+}
+
+static int reset_one(const struct cli *cli, const char *name, unsigned long long dir_cookie,
+		     __u64 cookie, int home)
+{
+	char dir[PATH_MAX];
+	int err, nsfd;
+
+	snprintf(dir, sizeof(dir), "%s/%s", cli->pin_root, name);
+	if (dir_cookie == cookie)
+		return reset_dir(cli, dir, true);
+	nsfd = netns_find(dir_cookie);
+	if (nsfd >= 0 && netns_enter_fd(nsfd))
+		nsfd = -1;
+	err = reset_dir(cli, dir, nsfd >= 0);
+	if (nsfd >= 0) {
+		netns_enter_fd(home);
+		close(nsfd);
 	}
 	return err;
 }
@@ -67,54 +100,33 @@ static int reset_dir(const struct cli *cli, const char *dir, bool live)
 int cmd_reset(const struct cli *cli)
 {
 	unsigned long long dir_cookie;
-	char dir[PATH_MAX];
 	struct dirent *de;
 	__u64 cookie = 0;
-	int err, ret = 0, home = -1, nsfd;
+	int err, ret = 0, home = -1, fd;
 	DIR *d;
 
 	err = cmd_enter_netns(cli);
 	if (err)
 		return err;
-	d = opendir(cli->pin_root);
+	fd = root_open_dir(AT_FDCWD, cli->pin_root, "pin root", cli->pin_root);
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	d = fdopendir(fd);
 	if (!d) {
-		if (errno == ENOENT)
-			return 0;
-		err = -errno;
-		pr_warn("pin root '%s': %s\n", cli->pin_root, strerror(-err));
-		return err;
-	}
-	if (!pin_on_bpffs(cli->pin_root)) {
-		pr_warn("pin root '%s' is not on a bpf filesystem\n", cli->pin_root);
-		ret = -EINVAL;
-		goto out;
+		close(fd);
+		return -errno;
 	}
 	home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	ret = home < 0 ? -errno : netns_cookie(&cookie);
 	while (!ret && (de = readdir(d))) {
-		if (sscanf(de->d_name, "netns-%llu", &dir_cookie) != 1)
+		if (!netns_dir(d, de->d_name, &dir_cookie))
 			continue;
-		snprintf(dir, sizeof(dir), "%s/%s", cli->pin_root, de->d_name);
-		if (dir_cookie == cookie) {
-			err = reset_dir(cli, dir, true);
-		} else {
-			nsfd = netns_find(dir_cookie);
-			if (nsfd >= 0 && netns_enter_fd(nsfd))
-				nsfd = -1;
-			err = reset_dir(cli, dir, nsfd >= 0);
-			if (nsfd >= 0) {
-				netns_enter_fd(home);
-				close(nsfd);
-			}
-		}
-		if (err && !ret)
-			ret = err;
+		ret = reset_one(cli, de->d_name, dir_cookie, cookie, home);
 	}
 	if (!ret && rmdir(cli->pin_root) && errno != ENOENT) {
 		ret = -errno;
 		pr_warn("pin root '%s': cannot remove: %s\n", cli->pin_root, strerror(-ret));
 	}
-out:
 	if (home >= 0)
 		close(home);
 	closedir(d);

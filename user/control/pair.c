@@ -198,7 +198,7 @@ static int pin_own_prog(struct store *st)
 {
 	int fd, err;
 
-	fd = loader_load_prog(st->dir);
+	fd = loader_load_prog(st->dir_fd, &st->made_pins);
 	if (fd < 0)
 		return fd;
 	err = store_pin_prog(st, fd);

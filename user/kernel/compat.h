@@ -30,4 +30,17 @@ struct pp_link_info {
 	};
 };
 
+/*
+ * BPF_OBJ_PIN and BPF_OBJ_GET relative to a directory fd (6.5+): the
+ * flag and the attr's path_fd member, which 6.1's headers lack.
+ */
+#define PP_BPF_F_PATH_FD	(1U << 14)
+
+struct pp_bpf_obj_attr {
+	__aligned_u64 pathname;
+	__u32 bpf_fd;
+	__u32 file_flags;
+	__s32 path_fd;
+};
+
 #endif /* __PAIRPATH_COMPAT_H */

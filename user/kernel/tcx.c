@@ -12,35 +12,23 @@ int tcx_attach(int prog_fd, int ifindex)
 	return fd < 0 ? -errno : fd;
 }
 
-int tcx_link_info(const char *path, __u32 *ifindex, __u32 *prog_id)
+int tcx_link_info(int fd, __u32 *ifindex, __u32 *prog_id)
 {
 	struct pp_link_info info = {};
 	__u32 len = sizeof(info);
-	int fd, err = 0;
+	int err = 0;
 
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -errno;
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		err = -errno;
-	close(fd);
 	*ifindex = info.tcx.ifindex;
 	if (prog_id)
 		*prog_id = info.prog_id;
 	return err;
 }
 
-int tcx_link_update(const char *path, int prog_fd)
+int tcx_link_update(int fd, int prog_fd)
 {
-	int fd, err = 0;
-
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -errno;
-	if (bpf_link_update(fd, prog_fd, NULL))
-		err = -errno;
-	close(fd);
-	return err;
+	return bpf_link_update(fd, prog_fd, NULL) ? -errno : 0;
 }
 
 /*

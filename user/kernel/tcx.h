@@ -15,10 +15,10 @@
  * -errno. Closing the last reference detaches it: pin it to keep it.
  */
 int tcx_attach(int prog_fd, int ifindex);
-/* The device of the pinned link (0: defunct, its device is gone) and its program. */
-int tcx_link_info(const char *path, __u32 *ifindex, __u32 *prog_id);
-/* Swap the program behind the pinned link. */
-int tcx_link_update(const char *path, int prog_fd);
+/* The device of the link fd (0: defunct, its device is gone) and its program. */
+int tcx_link_info(int link_fd, __u32 *ifindex, __u32 *prog_id);
+/* Swap the program behind the link fd. */
+int tcx_link_update(int link_fd, int prog_fd);
 /* Has the kernel tcx? 0, or why not; asked with a query that attaches nothing. */
 int tcx_probe(int ifindex);
 

@@ -85,4 +85,18 @@ void testhook_walk_step(int fd, const void *key, int step)
 		close(churn.fd);
 	churn.fd = -1;
 }
+
+const char *testhook_bpffs_default(const char *fs)
+{
+	const char *env = getenv("PAIRPATH_TEST_BPFFS");
+
+	return env ? env : fs;
+}
+
+bool testhook_lock_replaced(void)
+{
+	const char *env = getenv("PAIRPATH_TEST_LOCK_REPLACED");
+
+	return env && !strcmp(env, "1");
+}
 #endif

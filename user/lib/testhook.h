@@ -22,6 +22,10 @@ bool testhook_no_batch(void);
  * detach and an attach under the walk would.
  */
 void testhook_walk_step(int fd, const void *key, int step);
+/* PAIRPATH_TEST_BPFFS, where the default pin root's bpffs is mounted, or fs. */
+const char *testhook_bpffs_default(const char *fs);
+/* PAIRPATH_TEST_LOCK_REPLACED=1: every lock taken looks replaced meanwhile. */
+bool testhook_lock_replaced(void);
 #else
 static inline void testhook_kill_point(int step)
 {
@@ -43,6 +47,16 @@ static inline void testhook_walk_step(int fd, const void *key, int step)
 	(void)fd;
 	(void)key;
 	(void)step;
+}
+
+static inline const char *testhook_bpffs_default(const char *fs)
+{
+	return fs;
+}
+
+static inline bool testhook_lock_replaced(void)
+{
+	return false;
 }
 #endif
 

@@ -56,11 +56,11 @@ static int tcx_hook_attach(struct store *st, const char *name, const struct pp_p
 			strerror(-fd));
 		return fd;
 	}
-	store_link_path(st->dir, name, d, path, sizeof(path));
-	err = pin_put(fd, path);
+	store_link_name(name, d, path, sizeof(path));
+	err = pin_put_at(fd, st->dir_fd, path);
 	if (err)
-		pr_warn("device '%s': cannot pin its tcx link at %s: %s\n", dev->ifname,
-			path, strerror(-err));
+		pr_warn("device '%s': cannot pin its tcx link at %s/%s: %s\n", dev->ifname,
+			st->dir, path, strerror(-err));
 	/* Without the pin, closing our only reference detaches the link. */
 	close(fd);
 	return err;
@@ -133,11 +133,11 @@ int hooks_detach(struct store *st, const char *name, const struct pp_pair *p, in
 	if (p->mode == PP_MODE_TC)
 		return on_device && st->netns_live ? tc_hook_detach(name, p, d) : 0;
 	/* The link is ours through its pin, wherever its device went. */
-	store_link_path(st->dir, name, d, path, sizeof(path));
-	err = pin_release(path);
+	store_link_name(name, d, path, sizeof(path));
+	err = pin_release_at(st->dir_fd, path);
 	if (err)
-		pr_warn("pair '%s': cannot detach the tcx link %s: %s\n", name, path,
-			strerror(-err));
+		pr_warn("pair '%s': cannot detach the tcx link %s/%s: %s\n", name, st->dir,
+			path, strerror(-err));
 	return err;
 }
 
@@ -149,7 +149,7 @@ int hooks_replace(struct store *st, const char *name, const struct pp_pair *p, i
 {
 	struct tc_filter f = tc_filter_of(p, d);
 	char path[PATH_MAX];
-	int err;
+	int fd, err;
 
 	if (p->mode == PP_MODE_TC) {
 		err = tc_filter_attach(&f, st->prog_fd, true);
@@ -158,8 +158,11 @@ int hooks_replace(struct store *st, const char *name, const struct pp_pair *p, i
 				p->dev[d].ifname, strerror(-err));
 		return err;
 	}
+	fd = store_link_get(st, name, d);
+	err = fd < 0 ? fd : tcx_link_update(fd, st->prog_fd);
+	if (fd >= 0)
+		close(fd);
 	store_link_path(st->dir, name, d, path, sizeof(path));
-	err = tcx_link_update(path, st->prog_fd);
 	if (err)
 		pr_warn("pair '%s': cannot update the tcx link %s: %s\n", name, path,
 			strerror(-err));
@@ -174,14 +177,16 @@ int hooks_replace(struct store *st, const char *name, const struct pp_pair *p, i
 int hooks_attached(const struct store *st, const char *name, const struct pp_pair *p, int d)
 {
 	struct tc_filter f = tc_filter_of(p, d);
-	char path[PATH_MAX];
 	__u32 ifindex = 0;
-	int err;
+	int fd, err;
 
 	if (p->mode == PP_MODE_TC)
 		return tc_filter_present(&f);
-	store_link_path(st->dir, name, d, path, sizeof(path));
-	err = tcx_link_info(path, &ifindex, NULL);
+	fd = store_link_get(st, name, d);
+	if (fd < 0)
+		return fd;
+	err = tcx_link_info(fd, &ifindex, NULL);
+	close(fd);
 	if (err)
 		return err;
 	return ifindex == p->dev[d].ifindex;

@@ -11,6 +11,7 @@
 #include "kernel/mapdump.h"
 #include "kernel/pin.h"
 #include "lib/log.h"
+#include "state/pins.h"
 #include "kdrop.skel.h"
 
 /*
@@ -46,19 +47,63 @@ static void skip_reason(__u32 reason, const char *name, void *arg)
 		bits[reason / 64] |= 1ULL << (reason % 64);
 }
 
-/* The count of drops kdrops had no room for: a map of its own, pinned beside it. */
-static int kdrop_pin_untracked(struct kdrop *skel, const struct store *st)
+/* The tracer's maps: the pinned ones are taken up, and only those. */
+static int reuse_maps(struct store *st, struct kdrop *skel, unsigned int *reused)
 {
-	char path[PATH_MAX];
+	struct bpf_map *maps[] = { skel->maps.kdevs, skel->maps.kdrops,
+				   skel->maps.kdrops_untracked };
+	static const int pins[] = { PP_PIN_KDEVS, PP_PIN_KDROPS, PP_PIN_KDROPS_UNTRACKED };
+	int i, fd, err;
 
-	snprintf(path, sizeof(path), "%s/kdrops_untracked", st->dir);
-	return bpf_map__set_pin_path(skel->maps.kdrops_untracked, path);
+	for (i = 0; i < (int)(sizeof(pins) / sizeof(pins[0])); i++) {
+		fd = pin_get_at(st->dir_fd, pp_pin_names[pins[i]], 0, PIN_MAP,
+				bpf_map__type(maps[i]));
+		if (fd == -ENOENT)
+			continue;
+		if (fd < 0)
+			return fd;
+		err = bpf_map__reuse_fd(maps[i], fd);
+		close(fd);
+		if (err)
+			return err;
+		*reused |= PP_PIN_BIT(pins[i]);
+	}
+	return 0;
+}
+
+/* Pin what the load made; *made says what, for the caller to undo on failure. */
+static int pin_new_maps(struct store *st, struct kdrop *skel, unsigned int reused,
+			unsigned int *made)
+{
+	struct bpf_map *maps[] = { skel->maps.kdevs, skel->maps.kdrops,
+				   skel->maps.kdrops_untracked };
+	static const int pins[] = { PP_PIN_KDEVS, PP_PIN_KDROPS, PP_PIN_KDROPS_UNTRACKED };
+	int i, err;
+
+	for (i = 0; i < (int)(sizeof(pins) / sizeof(pins[0])); i++) {
+		if (reused & PP_PIN_BIT(pins[i]))
+			continue;
+		err = pin_put_at(bpf_map__fd(maps[i]), st->dir_fd, pp_pin_names[pins[i]]);
+		if (err)
+			return err;
+		*made |= PP_PIN_BIT(pins[i]);
+	}
+	return 0;
+}
+
+static void unpin_made(struct store *st, unsigned int made)
+{
+	int i;
+
+	for (i = 0; i < PP_PIN_MAX; i++)
+		if (made & PP_PIN_BIT(i))
+			unlinkat(st->dir_fd, pp_pin_names[i], 0);
 }
 
 int kdrop_load_and_pin(struct store *st)
 {
-	char path[PATH_MAX];
 	struct bpf_link *link = NULL;
+	unsigned int reused = 0, made = 0;
 	struct kdrop *skel;
 	int err;
 
@@ -70,15 +115,11 @@ int kdrop_load_and_pin(struct store *st)
 	if (!skel)
 		return -errno;
 	drop_reason_each(skip_reason, skel->rodata->skip_reasons);
-	snprintf(path, sizeof(path), "%s/kdevs", st->dir);
-	err = bpf_map__set_pin_path(skel->maps.kdevs, path);
-	snprintf(path, sizeof(path), "%s/kdrops", st->dir);
-	if (!err)
-		err = bpf_map__set_pin_path(skel->maps.kdrops, path);
-	if (!err)
-		err = kdrop_pin_untracked(skel, st);
+	err = reuse_maps(st, skel, &reused);
 	if (!err)
 		err = kdrop__load(skel);
+	if (!err)
+		err = pin_new_maps(st, skel, reused, &made);
 	if (err) {
 		pr_warn("kernel drops will not be counted: cannot load the tracer: %s\n",
 			strerror(-err));
@@ -91,75 +132,61 @@ int kdrop_load_and_pin(struct store *st)
 			strerror(-err));
 		goto cleanup;
 	}
-	snprintf(path, sizeof(path), "%s/kdrop_link", st->dir);
-	err = bpf_link__pin(link, path);
+	err = pin_put_at(bpf_link__fd(link), st->dir_fd, pp_pin_names[PP_PIN_KDROP_LINK]);
 	if (err)
-		pr_warn("cannot pin the tracer link at %s: %s\n", path, strerror(-err));
+		pr_warn("cannot pin the tracer link at %s/%s: %s\n", st->dir,
+			pp_pin_names[PP_PIN_KDROP_LINK], strerror(-err));
+	else
+		made |= PP_PIN_BIT(PP_PIN_KDROP_LINK);
 cleanup:
 	bpf_link__destroy(link);
-	if (err) {
-		/* Maps pinned by a failed load would be orphans: remove them. */
-		bpf_map__unpin(skel->maps.kdevs, NULL);
-		bpf_map__unpin(skel->maps.kdrops, NULL);
-		bpf_map__unpin(skel->maps.kdrops_untracked, NULL);
-	}
+	/* Maps this load pinned would be orphans; those it found stay. */
+	if (err)
+		unpin_made(st, made);
+	else
+		st->made_pins |= made;
 	kdrop__destroy(skel);
 	return err;
 }
 
 int kdrop_stop(struct store *st)
 {
-	char path[PATH_MAX];
 	int err;
 
-	snprintf(path, sizeof(path), "%s/kdrop_link", st->dir);
-	err = pin_release(path);
+	err = pin_release_at(st->dir_fd, pp_pin_names[PP_PIN_KDROP_LINK]);
 	if (err)
 		pr_warn("cannot stop the kernel-drop tracer: %s\n", strerror(-err));
 	return err;
 }
 
 /* A tracer pinned by an older pairpath has no such map: then -1. */
-static void kdrop_open_untracked(struct store *st, __u32 file_flags)
+static int kdrop_open_untracked(struct store *st, __u32 file_flags)
 {
-	char path[PATH_MAX];
+	int fd = pin_get_at(st->dir_fd, pp_pin_names[PP_PIN_KDROPS_UNTRACKED], file_flags,
+			    PIN_MAP, BPF_MAP_TYPE_PERCPU_ARRAY);
 
-	st->kuntracked_fd = -1;
-	if (st->kdrops_fd < 0)
-		return;
-	snprintf(path, sizeof(path), "%s/kdrops_untracked", st->dir);
-	st->kuntracked_fd = pin_get(path, file_flags);
+	st->kuntracked_fd = fd < 0 ? -1 : fd;
+	return fd == -ENOENT || fd >= 0 ? 0 : fd;
 }
 
-void kdrop_open_maps(struct store *st, __u32 file_flags)
+int kdrop_open_maps(struct store *st, __u32 file_flags)
 {
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/kdevs", st->dir);
-	st->kdevs_fd = pin_get(path, file_flags);
-	snprintf(path, sizeof(path), "%s/kdrops", st->dir);
-	st->kdrops_fd = pin_get(path, file_flags);
+	st->kdevs_fd = pin_get_at(st->dir_fd, pp_pin_names[PP_PIN_KDEVS], file_flags,
+				  PIN_MAP, BPF_MAP_TYPE_HASH);
+	st->kdrops_fd = pin_get_at(st->dir_fd, pp_pin_names[PP_PIN_KDROPS], file_flags,
+				   PIN_MAP, BPF_MAP_TYPE_PERCPU_HASH);
 	/* One without the other is no tracer state: use neither. */
 	if (st->kdevs_fd < 0 || st->kdrops_fd < 0) {
+		int err = st->kdevs_fd < 0 ? st->kdevs_fd : st->kdrops_fd;
+
 		if (st->kdevs_fd >= 0)
 			close(st->kdevs_fd);
 		if (st->kdrops_fd >= 0)
 			close(st->kdrops_fd);
 		st->kdevs_fd = st->kdrops_fd = -1;
+		return err == -ENOENT ? 0 : err;
 	}
-	kdrop_open_untracked(st, file_flags);
-}
-
-void kdrop_unpin_maps(struct store *st)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/kdevs", st->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/kdrops", st->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/kdrops_untracked", st->dir);
-	unlink(path);
+	return kdrop_open_untracked(st, file_flags);
 }
 
 static void kdev_key(const struct store *st, const struct pp_dev *dev,

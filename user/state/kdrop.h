@@ -9,9 +9,11 @@
 int kdrop_load_and_pin(struct store *st);
 /* Detach and unpin the tracer's link; its maps and counts stay. */
 int kdrop_stop(struct store *st);
-/* Open the tracer's pinned maps into st (both, or neither: -1). */
-void kdrop_open_maps(struct store *st, __u32 file_flags);
-void kdrop_unpin_maps(struct store *st);
+/*
+ * Open the tracer's pinned maps into st (both, or neither: -1); a pin
+ * refused as not what it should be is its negative errno.
+ */
+int kdrop_open_maps(struct store *st, __u32 file_flags);
 
 /* Record (or forget) a pair's host-side devices and its counts. */
 int kdrop_add_pair(struct store *st, const struct pp_pair *pair);

@@ -7,7 +7,9 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "kernel/pin.h"
 #include "lib/log.h"
+#include "state/pins.h"
 #include "state/loader.h"
 #include "pairpath.skel.h"
 
@@ -35,30 +37,55 @@ __u64 loader_prog_hash(void)
 }
 
 /*
- * Use the map pinned in dir, or have libbpf create and pin it at load.
- * The pin is taken up by hand: libbpf 1.1.2 refuses to reuse a pinned
- * devmap by path, as the kernel adds BPF_F_RDONLY_PROG to its flags.
- * The store checks each pinned map's layout before anything loads.
+ * Use the map pinned in the directory, or create it at load (pinned by
+ * pin_new() after). The pin is taken up by hand: libbpf 1.1.2 refuses
+ * to reuse a pinned devmap by path, as the kernel adds
+ * BPF_F_RDONLY_PROG to its flags. The store checks each pinned map's
+ * layout before anything loads.
  */
-static int use_pinned(struct bpf_map *map, const char *dir)
+static int use_pinned(struct bpf_map *map, int dir_fd, bool *reused)
 {
-	char path[PATH_MAX];
 	int fd, err;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
-	fd = bpf_obj_get(path);
+	*reused = false;
+	fd = pin_get_at(dir_fd, bpf_map__name(map), 0, PIN_MAP, bpf_map__type(map));
 	if (fd < 0)
-		return errno == ENOENT ? bpf_map__set_pin_path(map, path) : -errno;
+		return fd == -ENOENT ? 0 : fd;
 	err = bpf_map__reuse_fd(map, fd);
 	close(fd);
+	*reused = !err;
 	return err;
 }
 
-int loader_load_prog(const char *dir)
+/* Pin the maps the load created, and say which: only those are ours to undo. */
+static int pin_new(struct bpf_object *obj, int dir_fd, __u64 reused, unsigned int *made)
+{
+	struct bpf_map *map;
+	int i = 0, err, pin;
+
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__is_internal(map) || (reused & (1ULL << i++)))
+			continue;
+		err = pin_put_at(bpf_map__fd(map), dir_fd, bpf_map__name(map));
+		if (err) {
+			pr_warn("cannot pin the map '%s': %s\n", bpf_map__name(map),
+				strerror(-err));
+			return err;
+		}
+		pin = pins_index(bpf_map__name(map));
+		if (pin >= 0)
+			*made |= PP_PIN_BIT(pin);
+	}
+	return 0;
+}
+
+int loader_load_prog(int dir_fd, unsigned int *made)
 {
 	struct pairpath *skel;
 	struct bpf_map *map;
-	int err = 0, fd = -1;
+	int err = 0, fd = -1, i = 0;
+	__u64 reused = 0;
+	bool one;
 
 	skel = pairpath__open();
 	if (!skel) {
@@ -70,11 +97,14 @@ int loader_load_prog(const char *dir)
 
 	/* The object's own .rodata is internal and never pinned. */
 	bpf_object__for_each_map(map, skel->obj) {
-		if (bpf_map__is_internal(map))
+		if (bpf_map__is_internal(map)) {
+			i++;
 			continue;
-		err = use_pinned(map, dir);
+		}
+		err = use_pinned(map, dir_fd, &one);
 		if (err)
 			goto cleanup;
+		reused |= (__u64)one << i++;
 	}
 
 	err = pairpath__load(skel);
@@ -82,6 +112,9 @@ int loader_load_prog(const char *dir)
 		pr_warn("cannot load the BPF program: %s\n", strerror(-err));
 		goto cleanup;
 	}
+	err = pin_new(skel->obj, dir_fd, reused, made);
+	if (err)
+		goto cleanup;
 	fd = dup(bpf_program__fd(skel->progs.pairpath_ingress));
 	if (fd < 0)
 		err = -errno;

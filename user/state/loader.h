@@ -8,9 +8,10 @@
 /* Which BPF object a program came from: FNV-1a over the object's ELF. */
 __u64 loader_prog_hash(void);
 /*
- * Load a fresh instance of the program against the maps pinned in dir
- * (pinning those that are not there yet); returns its fd or -errno.
+ * Load a fresh instance of the program against the maps pinned in the
+ * directory dir_fd (pinning those that are not there yet, each one's
+ * PP_PIN_BIT added to *made); returns its fd or -errno.
  */
-int loader_load_prog(const char *dir);
+int loader_load_prog(int dir_fd, unsigned int *made);
 
 #endif /* __PAIRPATH_STATE_LOADER_H */

@@ -8,13 +8,21 @@
 #define PP_DEFAULT_PIN_ROOT	"/sys/fs/bpf/pairpath"
 
 /*
- * Find the pin root, or with create make it (mounting a bpffs on
- * /sys/fs/bpf for the default root when none is there); *made says it
- * was made here, also when a later step fails. With lock_fd, also take
- * the root's lock, waiting a bounded time for another pairpath: the
- * lock is held while *lock_fd is open. Returns 0 or a negative errno
+ * Open the directory name of atfd (path and what, "pin root", name it
+ * in messages) if it may be trusted with pins: a real directory, not a
+ * symlink, on a bpffs, owned by root and writable by no group or other.
+ * Its fd, -ENOENT (silently) if there is none, or another negative errno
  * after saying why.
  */
-int root_open(const char *root, bool create, bool *made, int *lock_fd);
+int root_open_dir(int atfd, const char *name, const char *what, const char *path);
+/*
+ * Open the pin root, or with create make it (mounting a bpffs on
+ * /sys/fs/bpf for the default root when none is there); *made says it
+ * was made here, also when a later step fails. With lock, also take the
+ * root's lock, waiting a bounded time for another pairpath: the lock is
+ * held while the returned fd is open. Returns the fd, or a negative
+ * errno after saying why (but for -ENOENT without create).
+ */
+int root_open(const char *root, bool create, bool lock, bool *made);
 
 #endif /* __PAIRPATH_STATE_ROOT_H */

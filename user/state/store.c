@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "state/kdrop.h"
 #include "state/layout.h"
 #include "state/loader.h"
+#include "state/pins.h"
 #include "state/root.h"
 #include "state/store.h"
 
@@ -48,12 +50,9 @@ static int *map_fd(struct store *st, const struct pinned_map *m)
 	return (int *)((char *)st + m->offset);
 }
 
-static int get_pinned(const struct store *st, const char *name, __u32 file_flags)
+static int get_pinned(const struct store *st, const struct pinned_map *m, __u32 file_flags)
 {
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", st->dir, name);
-	return pin_get(path, file_flags);
+	return pin_get_at(st->dir_fd, m->name, file_flags, PIN_MAP, m->type);
 }
 
 static int read_meta(const struct store *st, struct pp_meta *meta)
@@ -71,20 +70,31 @@ static int write_meta(const struct store *st, const struct pp_meta *meta)
 	return bpf_map_update_elem(st->meta_fd, &zero, meta, BPF_ANY) ? -errno : 0;
 }
 
+/*
+ * Pinned under a temporary name and renamed into place, so that there is
+ * a valid program pin at every moment; a crash in between leaves only
+ * prog-new, which the next writer removes.
+ */
 int store_pin_prog(struct store *st, int fd)
 {
+	const char *tmp = pp_pin_names[PP_PIN_PROG_NEW], *prog = pp_pin_names[PP_PIN_PROG];
 	struct pp_meta meta;
-	char path[PATH_MAX];
-	int err;
+	int err, had;
 
-	snprintf(path, sizeof(path), "%s/prog", st->dir);
-	if (unlink(path) && errno != ENOENT)
-		return -errno;
-	if (bpf_obj_pin(fd, path)) {
+	had = pin_check_at(st->dir_fd, prog);
+	err = had < 0 ? had : pin_release_at(st->dir_fd, tmp);
+	if (!err)
+		err = pin_put_at(fd, st->dir_fd, tmp);
+	if (!err && renameat(st->dir_fd, tmp, st->dir_fd, prog)) {
 		err = -errno;
-		pr_warn("cannot pin the program at %s: %s\n", path, strerror(-err));
+		unlinkat(st->dir_fd, tmp, 0);
+	}
+	if (err) {
+		pr_warn("cannot pin the program at %s/%s: %s\n", st->dir, prog, strerror(-err));
 		return err;
 	}
+	if (!had)
+		st->made_pins |= PP_PIN_BIT(PP_PIN_PROG);
 	read_meta(st, &meta);
 	if (!meta.created_at)
 		meta.created_at = time(NULL);
@@ -106,21 +116,30 @@ bool store_prog_outdated(const struct store *st)
 	return read_meta(st, &meta) || meta.prog_hash != loader_prog_hash();
 }
 
+static bool pinned(const struct store *st, const char *name)
+{
+	return pin_check_at(st->dir_fd, name) > 0;
+}
+
 /* The first attach in a netns: the program, its maps and the tracer. */
 static int load_and_pin(struct store *st)
 {
 	int fd, err;
 
-	fd = loader_load_prog(st->dir);
+	fd = loader_load_prog(st->dir_fd, &st->made_pins);
 	if (fd < 0)
 		return fd;
-	st->meta_fd = get_pinned(st, "meta", 0);
+	st->meta_fd = pin_get_at(st->dir_fd, "meta", 0, PIN_MAP, BPF_MAP_TYPE_ARRAY);
 	err = st->meta_fd < 0 ? st->meta_fd : store_pin_prog(st, fd);
 	close(fd);
 	if (err)
 		return err;
-	/* Without the tracer pairs still work; only kernel drops go uncounted. */
-	kdrop_load_and_pin(st);
+	/*
+	 * Without the tracer pairs still work; only kernel drops go
+	 * uncounted. One already pinned runs, and keeps its maps.
+	 */
+	if (!pinned(st, pp_pin_names[PP_PIN_KDROP_LINK]))
+		kdrop_load_and_pin(st);
 	return 0;
 }
 
@@ -174,14 +193,6 @@ static int check_layout(const struct store *st)
 	return check_btf(st);
 }
 
-static bool pinned(const struct store *st, const char *name)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", st->dir, name);
-	return !access(path, F_OK);
-}
-
 static int open_pinned(struct store *st, bool rdonly)
 {
 	__u32 ro = rdonly ? BPF_F_RDONLY : 0;
@@ -190,14 +201,22 @@ static int open_pinned(struct store *st, bool rdonly)
 	int err;
 
 	/* A program pin only opens read-write; a reader needs none. */
-	st->prog_fd = rdonly ? -1 : get_pinned(st, "prog", 0);
+	st->prog_fd = rdonly ? -1 : pin_get_at(st->dir_fd, "prog", 0, PIN_PROG,
+						BPF_PROG_TYPE_SCHED_CLS);
+	/* Not a pin, or not the object it should be: refused, never replaced. */
+	if (st->prog_fd < 0 && st->prog_fd != -ENOENT && !rdonly)
+		return st->prog_fd;
 	for (i = 0; i < N_MAPS; i++) {
 		int *fd = map_fd(st, &datapath_maps[i]);
 
-		*fd = get_pinned(st, datapath_maps[i].name, ro);
+		*fd = get_pinned(st, &datapath_maps[i], ro);
+		if (*fd < 0 && *fd != -ENOENT)
+			return *fd;
 		missing |= *fd < 0;
 	}
-	kdrop_open_maps(st, ro);
+	err = kdrop_open_maps(st, ro);
+	if (err)
+		return err;
 	st->kdrops_on = pinned(st, "kdrop_link");
 	if ((!rdonly && st->prog_fd < 0) || missing)
 		return -ENOENT;
@@ -257,6 +276,7 @@ static void store_init(struct store *st, const char *root, const char *dir, bool
 	memset(st, 0, sizeof(*st));
 	st->lock_fd = st->prog_fd = st->kdevs_fd = st->kdrops_fd = -1;
 	st->kuntracked_fd = -1;
+	st->root_fd = st->dir_fd = -1;
 	for (i = 0; i < N_MAPS; i++)
 		*map_fd(st, &datapath_maps[i]) = -1;
 	st->ports.ncpus = libbpf_num_possible_cpus();
@@ -265,6 +285,39 @@ static void store_init(struct store *st, const char *root, const char *dir, bool
 		st->netns_cookie = cookie;
 	snprintf(st->root, sizeof(st->root), "%s", root);
 	snprintf(st->dir, sizeof(st->dir), "%s", dir);
+}
+
+/* The netns directory, checked like the root, made with create. */
+static int open_dir(struct store *st, bool create)
+{
+	const char *base = strrchr(st->dir, '/');
+
+	base = base ? base + 1 : st->dir;
+	st->dir_fd = root_open_dir(st->root_fd, base, "pin directory", st->dir);
+	if (st->dir_fd != -ENOENT || !create)
+		return st->dir_fd < 0 ? st->dir_fd : 0;
+	if (mkdirat(st->root_fd, base, 0700)) {
+		pr_warn("cannot create %s: %s\n", st->dir, strerror(errno));
+		return -errno;
+	}
+	st->made_dir = true;
+	st->dir_fd = root_open_dir(st->root_fd, base, "pin directory", st->dir);
+	return st->dir_fd < 0 ? st->dir_fd : 0;
+}
+
+/* A lock fd, and one of the same directory that is not locked. */
+static int open_root(struct store *st, unsigned int flags)
+{
+	int fd;
+
+	fd = root_open(st->root, flags & STORE_CREATE, flags & STORE_LOCK, &st->made_root);
+	if (fd < 0 || !(flags & STORE_LOCK)) {
+		st->root_fd = fd;
+		return fd < 0 ? fd : 0;
+	}
+	st->lock_fd = fd;
+	st->root_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return st->root_fd < 0 ? -errno : 0;
 }
 
 int store_open_dir(struct store *st, const char *root, const char *dir,
@@ -276,29 +329,18 @@ int store_open_dir(struct store *st, const char *root, const char *dir,
 	st->ncpus = st->ports.ncpus;
 	if (st->ncpus < 0)
 		return st->ncpus;
-	err = root_open(root, flags & STORE_CREATE, &st->made_root,
-			flags & STORE_LOCK ? &st->lock_fd : NULL);
+	err = open_root(st, flags);
+	if (!err)
+		err = open_dir(st, flags & STORE_CREATE);
 	if (err)
 		goto fail;
-
-	if (access(st->dir, F_OK)) {
-		err = -errno;
-		if (err != -ENOENT)
-			pr_warn("pin root '%s': %s\n", root, strerror(-err));
-		if (err != -ENOENT || !(flags & STORE_CREATE))
-			goto fail;
-		if (mkdir(st->dir, 0700)) {
-			err = -errno;
-			pr_warn("cannot create %s: %s\n", st->dir, strerror(-err));
-			goto fail;
-		}
-		st->made_dir = true;
-	}
+	/* What a writer that crashed between pin and rename left behind. */
+	if (flags & STORE_LOCK)
+		pin_release_at(st->dir_fd, pp_pin_names[PP_PIN_PROG_NEW]);
 
 	err = open_pinned(st, flags & STORE_RDONLY);
 	if (err == -ENOENT && (flags & STORE_CREATE)) {
 		close_fds(st);
-		st->made_pins = true;
 		err = load_and_pin(st);
 		close_fds(st);
 		if (!err)
@@ -306,6 +348,10 @@ int store_open_dir(struct store *st, const char *root, const char *dir,
 	}
 	if (err == -ENOENT)
 		pr_warn("%s: pinned state is incomplete: run 'pairpath reset'\n", st->dir);
+	if ((err == -ENOENT || err == -EPROTO) && (flags & STORE_BROKEN)) {
+		st->broken = true;
+		return 0;
+	}
 	if (err)
 		goto fail;
 	return 0;
@@ -316,36 +362,43 @@ fail:
 }
 
 /*
- * Remove whatever is pinned in the directory, whatever made it (also
- * state of another layout, or half made): links are detached first, so
- * that no other holder keeps one attached, and readers still holding the
- * maps are told these are no longer the live ones.
+ * Remove what pairpath pins in the directory, whatever made it (also
+ * state of another layout, or half made), and nothing else: links are
+ * detached first, so that no other holder keeps one attached, and
+ * readers still holding the maps are told these are no longer the live
+ * ones. A name pairpath never pins stays, and so does the directory.
  */
 int store_remove(struct store *st)
 {
-	char path[PATH_MAX];
+	const char *base = strrchr(st->dir, '/');
 	struct pp_meta meta;
 	struct dirent *de;
-	int err = 0, ret;
+	int err = 0, ret, fd;
 	DIR *d;
 
+	if (st->dir_fd < 0)
+		return 0;
 	if (st->meta_fd >= 0 && !read_meta(st, &meta)) {
 		meta.flags |= PP_META_RETIRED;
 		write_meta(st, &meta);
 	}
-	d = opendir(st->dir);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
+	fd = openat(st->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+		if (!pins_known(de->d_name))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", st->dir, de->d_name);
-		ret = pin_release(path);
+		ret = pin_release_at(st->dir_fd, de->d_name);
 		if (ret && !err)
 			err = ret;
 	}
 	closedir(d);
-	if (rmdir(st->dir) && !err)
+	base = base ? base + 1 : st->dir;
+	if (!err && unlinkat(st->root_fd, base, AT_REMOVEDIR))
 		err = -errno;
 	if (err)
 		pr_warn("cannot remove %s: %s\n", st->dir, strerror(-err));
@@ -353,22 +406,18 @@ int store_remove(struct store *st)
 }
 
 /*
- * What one store_open() pinned, by name: the directory it found may
- * hold things that are not its to remove.
+ * What this command pinned, by name: the directory it found may hold
+ * pins that were there before it, which are not its to remove.
  */
 static void remove_own_pins(struct store *st)
 {
-	char path[PATH_MAX];
-	size_t i;
+	int i;
 
-	kdrop_stop(st);
-	kdrop_unpin_maps(st);
-	snprintf(path, sizeof(path), "%s/prog", st->dir);
-	unlink(path);
-	for (i = 0; i < N_MAPS; i++) {
-		snprintf(path, sizeof(path), "%s/%s", st->dir, datapath_maps[i].name);
-		unlink(path);
-	}
+	if (st->made_pins & PP_PIN_BIT(PP_PIN_KDROP_LINK))
+		kdrop_stop(st);
+	for (i = 0; i < PP_PIN_MAX; i++)
+		if (st->made_pins & PP_PIN_BIT(i))
+			unlinkat(st->dir_fd, pp_pin_names[i], 0);
 }
 
 void store_rollback(struct store *st)
@@ -379,21 +428,26 @@ void store_rollback(struct store *st)
 		remove_own_pins(st);
 	if (st->made_root)
 		rmdir(st->root);
-	st->made_dir = st->made_root = st->made_pins = false;
+	st->made_dir = st->made_root = false;
+	st->made_pins = 0;
 }
 
 int store_lock(struct store *st)
 {
+	struct stat held, now, dir;
 	bool made;
-	int err;
+	int fd;
 
 	if (st->lock_fd >= 0)
 		return 0;
-	err = root_open(st->root, false, &made, &st->lock_fd);
-	if (err)
-		return err;
+	fd = root_open(st->root, false, true, &made);
+	if (fd < 0)
+		return fd;
+	st->lock_fd = fd;
 	/* The lock of a root that a reset removed meanwhile guards nothing. */
-	if (st->lock_fd < 0 || access(st->dir, F_OK) || store_retired(st)) {
+	if (fstat(st->root_fd, &held) || fstat(fd, &now) || held.st_ino != now.st_ino ||
+	    held.st_dev != now.st_dev || fstat(st->dir_fd, &dir) || !dir.st_nlink ||
+	    store_retired(st)) {
 		store_unlock(st);
 		return -ESTALE;
 	}
@@ -408,6 +462,8 @@ void store_unlock(struct store *st)
 void store_close(struct store *st)
 {
 	close_fds(st);
+	close_fd(&st->dir_fd);
+	close_fd(&st->root_fd);
 	close_fd(&st->lock_fd);
 }
 
@@ -415,7 +471,7 @@ void store_close(struct store *st)
  * bpffs refuses names with a dot, which pair names may hold: a dot is
  * pinned as '~', which pair names never hold, so names stay distinct.
  */
-void store_link_path(const char *dir, const char *pair, int d, char *buf, size_t len)
+void store_link_name(const char *pair, int d, char *buf, size_t len)
 {
 	char name[PP_PAIR_NAME_LEN], *c;
 
@@ -423,7 +479,23 @@ void store_link_path(const char *dir, const char *pair, int d, char *buf, size_t
 	for (c = name; *c; c++)
 		if (*c == '.')
 			*c = '~';
-	snprintf(buf, len, "%s/link-%s-%c", dir, name, d == PP_DIR_A_TO_B ? 'a' : 'b');
+	snprintf(buf, len, "link-%s-%c", name, d == PP_DIR_A_TO_B ? 'a' : 'b');
+}
+
+void store_link_path(const char *dir, const char *pair, int d, char *buf, size_t len)
+{
+	char name[PP_PAIR_NAME_LEN + 8];
+
+	store_link_name(pair, d, name, sizeof(name));
+	snprintf(buf, len, "%s/%s", dir, name);
+}
+
+int store_link_get(const struct store *st, const char *pair, int d)
+{
+	char name[PP_PAIR_NAME_LEN + 8];
+
+	store_link_name(pair, d, name, sizeof(name));
+	return pin_get_at(st->dir_fd, name, 0, PIN_LINK, 0);
 }
 
 bool store_retired(const struct store *st)

@@ -26,6 +26,8 @@
 struct store {
 	char root[PATH_MAX];
 	char dir[PATH_MAX];
+	int root_fd;		/* the pin root and the netns directory, checked */
+	int dir_fd;
 	int lock_fd;
 	int prog_fd;
 	struct ports ports;	/* the port table: fds, and its mapping when writable */
@@ -38,15 +40,18 @@ struct store {
 	bool kdrops_on;		/* the tracer's link was pinned at open */
 	int ncpus;
 	bool netns_live;	/* we are inside the netns the directory is for */
+	bool broken;		/* STORE_BROKEN opened what cannot be used */
 	bool made_root;		/* this store_open() created them */
 	bool made_dir;
-	bool made_pins;		/* it loaded and pinned the program and maps */
+	unsigned int made_pins;	/* PP_PIN_BIT()s of the pins this command made */
 };
 
 enum store_flags {
 	STORE_CREATE = 1 << 0,	/* make the directory and load what is missing */
 	STORE_LOCK = 1 << 1,	/* hold the pin root's lock until store_close() */
 	STORE_RDONLY = 1 << 2,	/* maps read-only, no program: for readers */
+	STORE_BROKEN = 1 << 3,	/* open also incomplete state, or another layout
+				 * (st->broken): for reset, to remove it */
 };
 
 /*
@@ -83,6 +88,9 @@ void store_rollback(struct store *st);
 
 /* Where a pair's tcx link of one direction is pinned, in the directory dir. */
 void store_link_path(const char *dir, const char *pair, int d, char *buf, size_t len);
+/* Its name in the netns directory, and an fd of the link pinned there. */
+void store_link_name(const char *pair, int d, char *buf, size_t len);
+int store_link_get(const struct store *st, const char *pair, int d);
 
 /* Has a reset unpinned these maps since they were opened? */
 bool store_retired(const struct store *st);
