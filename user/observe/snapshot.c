@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "state/hooks.h"
 #include "state/liveness.h"
 #include "state/journal.h"
 #include "observe/snapshot.h"
@@ -34,6 +35,25 @@ static void read_pair(const struct store *st, bool deep, const struct journal_en
 		ps->dir[ps->kdrops[r].dir & 1].kernel_drops += ps->kdrops[r].count;
 }
 
+/*
+ * Each pair's hooks against the pinned program: a pair attached before
+ * another build pinned its program stays on the old one until upgraded.
+ */
+static void read_programs(const struct store *st, struct snapshot *snap)
+{
+	struct pair_snapshot *ps;
+	__u32 pinned;
+	int i, r;
+
+	if (hooks_pinned_prog_id(st, &pinned))
+		return;
+	for (i = 0; i < snap->n; i++) {
+		ps = &snap->pairs[i];
+		r = ps->up ? hooks_program(st, ps->key.name, &ps->pair, pinned) : -ENOLINK;
+		ps->program = r < 0 ? PAIR_PROG_UNKNOWN : r ? PAIR_PROG_CURRENT : PAIR_PROG_OLDER;
+	}
+}
+
 int snapshot_take(const struct store *st, bool deep, struct snapshot *snap)
 {
 	struct journal_entry *list = NULL;
@@ -58,6 +78,8 @@ int snapshot_take(const struct store *st, bool deep, struct snapshot *snap)
 		if (list[i].pair.state == PP_PAIR_ATTACHED)
 			read_pair(st, deep, &list[i], &snap->pairs[snap->n++]);
 	}
+	if (st && deep)
+		read_programs(st, snap);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snap->taken_at = ts.tv_sec + ts.tv_nsec / 1e9;
 	free(list);

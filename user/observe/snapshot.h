@@ -17,10 +17,18 @@ struct dir_snapshot {
 	__u64 kernel_drops;
 };
 
+/* Which program a pair runs, against the pinned one (deep snapshots only). */
+enum pair_program {
+	PAIR_PROG_UNKNOWN = 0,	/* not asked, broken, or cannot be told */
+	PAIR_PROG_CURRENT,
+	PAIR_PROG_OLDER,
+};
+
 struct pair_snapshot {
 	struct pp_pair_key key;
 	struct pp_pair pair;
 	bool up;		/* both devices there and both hooks attached */
+	enum pair_program program;
 	struct dir_snapshot dir[PP_DIR_MAX];
 	struct kdrop_count *kdrops;
 	int nkdrops;
