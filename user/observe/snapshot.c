@@ -35,11 +35,8 @@ static void read_pair(const struct store *st, bool deep, const struct journal_en
 		ps->dir[ps->kdrops[r].dir & 1].kernel_drops += ps->kdrops[r].count;
 }
 
-/*
- * Each pair's hooks against the pinned program: a pair attached before
- * another build pinned its program stays on the old one until upgraded.
- */
-static void read_programs(const struct store *st, struct snapshot *snap)
+/* A pair attached before another build pinned its program stays on the old one. */
+void snapshot_programs(const struct store *st, struct snapshot *snap)
 {
 	struct pair_snapshot *ps;
 	__u32 pinned;
@@ -78,8 +75,6 @@ int snapshot_take(const struct store *st, bool deep, struct snapshot *snap)
 		if (list[i].pair.state == PP_PAIR_ATTACHED)
 			read_pair(st, deep, &list[i], &snap->pairs[snap->n++]);
 	}
-	if (st && deep)
-		read_programs(st, snap);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snap->taken_at = ts.tv_sec + ts.tv_nsec / 1e9;
 	free(list);
