@@ -98,6 +98,29 @@ static int tc_qdisc_take(struct store *st, const char *name, struct pp_pair *p, 
 	return 0;
 }
 
+/* Ours, but someone may have put filters of theirs on it since. */
+static int tc_qdisc_release(const char *name, const struct pp_dev *dev)
+{
+	int others, err;
+
+	others = tc_clsact_filters(dev->ifindex);
+	if (others < 0) {
+		pr_warn("pair '%s': cannot list the filters on the clsact qdisc of '%s' (left "
+			"in place): %s\n", name, dev->ifname, strerror(-others));
+		return others;
+	}
+	if (others > 0) {
+		pr_info("pair '%s': the clsact qdisc of '%s' carries %d filters of others: "
+			"left in place\n", name, dev->ifname, others);
+		return 0;
+	}
+	err = tc_clsact_destroy(dev->ifindex);
+	if (err)
+		pr_warn("pair '%s': cannot remove the clsact qdisc of '%s': %s\n", name,
+			dev->ifname, strerror(-err));
+	return err;
+}
+
 static int tc_hook_attach(struct store *st, const char *name, struct pp_pair *p, int d)
 {
 	struct pp_dev *dev = &p->dev[d];
@@ -112,7 +135,7 @@ static int tc_hook_attach(struct store *st, const char *name, struct pp_pair *p,
 		pr_warn("device '%s': cannot attach the cls_bpf filter: %s\n", dev->ifname,
 			strerror(-err));
 		if (dev->tc_made_qdisc)
-			tc_clsact_destroy(dev->ifindex);
+			tc_qdisc_release(name, dev);
 	}
 	return err;
 }
@@ -127,22 +150,15 @@ int hooks_attach(struct store *st, const char *name, struct pp_pair *p, int d)
 static int tc_hook_detach(const char *name, const struct pp_pair *p, int d)
 {
 	struct tc_filter f = tc_filter_of(p, d);
-	int err, others;
+	int err;
 
 	err = tc_filter_detach(&f);
-	if (!err && p->dev[d].tc_made_qdisc) {
-		/* Ours, but someone may have put filters of theirs on it since. */
-		others = tc_clsact_filters(p->dev[d].ifindex);
-		if (others > 0)
-			pr_info("pair '%s': the clsact qdisc of '%s' carries %d filters of others: "
-				"left in place\n", name, p->dev[d].ifname, others);
-		else
-			err = others < 0 ? others : tc_clsact_destroy(p->dev[d].ifindex);
-	}
-	if (err)
+	if (err) {
 		pr_warn("pair '%s': cannot detach the cls_bpf filter on '%s': %s\n",
 			name, p->dev[d].ifname, strerror(-err));
-	return err;
+		return err;
+	}
+	return p->dev[d].tc_made_qdisc ? tc_qdisc_release(name, &p->dev[d]) : 0;
 }
 
 int hooks_detach(struct store *st, const char *name, const struct pp_pair *p, int d,
