@@ -593,17 +593,17 @@ test_cli_two_modes() {
 	expect_eq "$(echo "$json" | $PY -c '
 import json, sys
 for p in json.load(sys.stdin)["pairs"]:
-    print(p["name"], p["id"], p["mode"], p["state"], p["dev_a"]["ifname"], p["dev_b"]["ifname"],
-          "link_pin" in p["dev_a"], "tc_handle" in p["dev_a"])')" \
-		"fast 1 tcx up vethA vethB True False
-slow 2 tc up vethC vethD False True" "status --json"
+    print(p["name"], p["id"], p["mode"], p["state"], p["program"], p["dev_a"]["ifname"],
+          p["dev_b"]["ifname"], "link_pin" in p["dev_a"], "tc_handle" in p["dev_a"])')" \
+		"fast 1 tcx up current vethA vethB True False
+slow 2 tc up current vethC vethD False True" "status --json"
 	expect_eq "$(pp status --format json)" "$json" "status --format json"
 	expect_eq "$(pp status --format=json)" "$json" "status --format=json"
 	expect_eq "$(pp --json status)" "$json" "--json before the command"
-	expect_eq "$(pp status | awk '{print $1, $2, $3, $4, $5}')" \
-		"PAIR DEV_A DEV_B MODE STATE
-fast vethA vethB tcx up
-slow vethC vethD tc up" "status table"
+	expect_eq "$(pp status | awk '{print $1, $2, $3, $4, $5, $6}')" \
+		"PAIR DEV_A DEV_B MODE STATE PROGRAM
+fast vethA vethB tcx up current
+slow vethC vethD tc up current" "status table"
 	expect_eq "$(pp status --format table)" "$(pp status)" "status --format table"
 
 	in_a ping -c 1 -W 1 10.77.0.2 >/dev/null || fail "ping over the tcx pair"

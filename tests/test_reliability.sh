@@ -359,6 +359,72 @@ rel_crash_foreign_clsact() {
 	return 0
 }
 
+# tc_made_qdisc of dev_a and dev_b in the record of web, whatever its
+# state: bytes 80 and 160 of struct pp_pair (dev[] at 16, 80 bytes
+# each, tc_made_qdisc at 64 in struct pp_dev).
+rel_made_qdisc() {	# dir
+	bpftool -j map dump pinned "$1/pairs" | $PY -c '
+import json, sys
+v = [int(x, 16) for x in json.load(sys.stdin)[0]["value"]]
+print(v[80], v[160])' || echo "dump-failed"
+}
+
+# Lines of the u32 filters on a device's ingress or egress.
+rel_u32_lines() {	# dev ingress|egress
+	in_h tc filter show dev "$1" "$2" | grep -c '^filter .* u32 '
+}
+
+# A clsact is pairpath's only when its own create made it, as recorded
+# right after (kill steps 8 and 9); it is removed only when no filter of
+# anyone else's, at ingress or egress, is on it.
+test_rel_tc_qdisc_owner() {
+	local dir what
+	fixture rtcq --static-neigh
+	# Killed before it made any qdisc; another tool makes one since.
+	what="attach killed after step 1, then a foreign clsact"
+	PAIRPATH_TEST_KILL_AT=1 rel_killed pp attach --mode tc web vethA vethB
+	expect_eq "$?" 137 "$what: exit status"
+	dir=$(pin_dir) || exit 1
+	expect_eq "$(rel_made_qdisc "$dir")" "0 0" "$what: qdiscs recorded as ours"
+	in_h tc qdisc add dev vethA clsact || fail "a foreign clsact on vethA"
+	expect_cmd 0 "" pp gc
+	rel_has_clsact vethA || fail "$what, then gc: the foreign clsact on vethA is gone"
+	expect_eq "$(rel_records "$dir")" "" "$what, then gc: records"
+	in_h tc qdisc del dev vethA clsact || fail "remove the foreign clsact"
+	# Killed right after making vethA's clsact: it is recorded as ours.
+	what="attach killed after step 8"
+	PAIRPATH_TEST_KILL_AT=8 rel_killed pp attach --mode tc web vethA vethB
+	expect_eq "$?" 137 "$what: exit status"
+	expect_eq "$(rel_made_qdisc "$dir")" "1 0" "$what: qdiscs recorded as ours"
+	expect_eq "$(rel_tc_filter vethA)" "0 - -" "$what: pairpath filters on vethA"
+	expect_cmd 0 "" pp gc
+	rel_has_clsact vethA && fail "$what, then gc: pairpath's clsact on vethA is left"
+	expect_eq "$(rel_records "$dir")" "" "$what, then gc: records"
+	# Ours on both, but someone put an egress filter on vethB's since.
+	what="attach killed after step 9, then a foreign egress filter on vethB"
+	PAIRPATH_TEST_KILL_AT=9 rel_killed pp attach --mode tc web vethA vethB
+	expect_eq "$?" 137 "$what: exit status"
+	expect_eq "$(rel_made_qdisc "$dir")" "1 1" "$what: qdiscs recorded as ours"
+	in_h tc filter add dev vethB egress pref 9 u32 match u32 0 0 ||
+		fail "a foreign egress u32 filter on vethB"
+	expect_cmd 0 "" pp gc
+	rel_has_clsact vethA && fail "$what, then gc: pairpath's clsact on vethA is left"
+	rel_has_clsact vethB || fail "$what, then gc: the clsact carrying a foreign filter is gone"
+	expect_eq "$(rel_u32_lines vethB egress)" 3 "$what, then gc: the foreign filter's lines"
+	expect_eq "$(rel_tc_filter vethB)" "0 - -" "$what, then gc: pairpath filters on vethB"
+	# A foreign clsact with only an egress filter: used, never taken.
+	what="a foreign clsact with an egress filter on vethB"
+	expect_cmd 0 "" pp attach --mode tc web vethA vethB
+	expect_eq "$(rel_made_qdisc "$dir")" "1 0" "$what: qdiscs recorded as ours"
+	rel_ping "($what)"
+	expect_cmd 0 "" pp detach web
+	rel_has_clsact vethA && fail "$what, after detach: pairpath's clsact on vethA is left"
+	rel_has_clsact vethB || fail "$what, after detach: the foreign clsact on vethB is gone"
+	expect_eq "$(rel_u32_lines vethB egress)" 3 "$what, after detach: the foreign filter's lines"
+	expect_eq "$(rel_records "$dir")" "" "$what, after detach: records"
+	return 0
+}
+
 test_rel_crash_attach_tcx() { rel_crash_attach tcx; }
 test_rel_crash_attach_tc() { rel_crash_attach tc; }
 

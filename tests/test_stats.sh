@@ -466,9 +466,10 @@ test_stats_persistence() {
 	text=$(pp stats --format prometheus | grep -v '^#')
 	st_has_line "$text" 'pairpath_pair_up{pair="web"} 0' "after vethB is deleted"
 	st_has_line "$text" 'pairpath_pairs 1' "after vethB is deleted"
-	expect_eq "$(pp status --json | $PY -c 'import json,sys; p=json.load(sys.stdin)["pairs"][0]; print(p["name"], p["state"])')" \
-		"web broken" "status --json after vethB is deleted"
-	expect_eq "$(pp status | awk '$1 == "web" {print $5}')" broken "status table after vethB is deleted"
+	expect_eq "$(pp status --json | $PY -c 'import json,sys; p=json.load(sys.stdin)["pairs"][0]; print(p["name"], p["state"], p["program"])')" \
+		"web broken -" "status --json after vethB is deleted"
+	expect_eq "$(pp status | awk '$1 == "web" {print $5, $6}')" "broken -" \
+		"status table after vethB is deleted: state, program"
 	pp detach web || fail "detach a broken pair"
 	st_has_line "$(pp stats --format prometheus)" 'pairpath_pairs 0' "after detaching the broken pair"
 }

@@ -44,3 +44,43 @@ test_upgrade_attach_with_other_build() {
 	expect_cmd 0 "" pp attach web vethA vethB
 	expect_eq "$(upg_prog_id)" "$after" "program after attaching again once upgraded"
 }
+
+# "name:program" of every pair, from status --json, and the PROGRAM
+# column of the table.
+upg_programs() {
+	pp status --json | $PY -c '
+import json, sys
+print(" ".join("%s:%s" % (p["name"], p["program"]) for p in json.load(sys.stdin)["pairs"]))'
+	pp status | awk 'NR > 1 {printf "%s:%s ", $1, $6} END {print ""}'
+}
+
+# A pair attached by another build keeps that build's program once this
+# one pins its own: status says so, attach warns once, upgrade moves it.
+test_upgrade_older_pairs_shown() {
+	local err
+	fixture uo --no-ipv6
+	veth_add vethC "$NS_A" eth1 && veth_add vethD "$NS_B" eth1 &&
+		veth_add vethE "$NS_A" eth2 && veth_add vethF "$NS_B" eth2 || fail "vethC..vethF"
+	expect_cmd 0 "" pp attach --mode tcx web vethA vethB
+	err=$(pp attach --mode tc db vethC vethD 2>&1 >/dev/null) || fail "attach db: $err"
+	expect_eq "$err" "" "attach db by the same build: stderr"
+	expect_eq "$(upg_programs)" "db:current web:current
+db:current web:current " "programs after attaching with one build"
+	upg_forge_hash
+	expect_cmd 0 "pairpath: 2 pairs run an older program; \`pairpath upgrade --all\` moves them" \
+		pp attach new vethE vethF
+	expect_eq "$(upg_programs)" "db:older new:current web:older
+db:older new:current web:older " "programs once another build pinned its own"
+	# upgrade loads and pins a program of its own each time: web alone runs it.
+	expect_cmd 0 "" pp upgrade web
+	expect_eq "$(upg_programs)" "db:older new:older web:current
+db:older new:older web:current " "programs after 'upgrade web'"
+	upg_forge_hash
+	# Attaching an attached pair with another build upgrades that pair only.
+	expect_cmd 0 "pairpath: 2 pairs run an older program; \`pairpath upgrade --all\` moves them" \
+		pp attach web vethA vethB
+	expect_cmd 0 "" pp upgrade --all
+	expect_eq "$(upg_programs)" "db:current new:current web:current
+db:current new:current web:current " "programs after 'upgrade --all'"
+	in_a ping -c 1 -W 1 10.77.0.2 >/dev/null || fail "ping over web after the upgrades"
+}

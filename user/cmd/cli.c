@@ -82,7 +82,7 @@ static const struct cli_cmd_desc {
 	[CMD_RESET] = { "reset", "", 0, 0,
 			"detach every pair and remove the pin root" },
 	[CMD_STATUS] = { "status", "", 0, 0,
-			 "show the pairs: devices, mode, state, since when", true },
+			 "show the pairs: devices, mode, state, program, since when", true },
 	[CMD_STATS] = { "stats", "", 0, 0,
 			"show per-pair, per-direction counters", true },
 	[CMD_SERVE] = { "serve", "", 0, 0,

@@ -54,8 +54,11 @@ static int show_once(const struct cli *cli, const struct store *st)
 	err = snapshot_take(st, true, &snap);
 	if (err)
 		return err;
-	if (cli->cmd == CMD_STATUS)
+	if (cli->cmd == CMD_STATUS) {
+		if (st)
+			snapshot_programs(st, &snap);
 		err = format_status(stdout, &snap, cli->format);
+	}
 	else
 		err = format_stats(stdout, &snap, cli->format);
 	snapshot_free(&snap);

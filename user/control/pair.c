@@ -9,7 +9,8 @@
  * pins by pair name, tc filters by the handle the record holds), so a
  * pairpath killed at any step leaves a record the next one rolls back.
  * The numbers given to testhook_kill_point() are the steps the crash
- * tests stop at.
+ * tests stop at; 8 and 9 (state/hooks.c) are legacy tc's, just after
+ * the clsact of dev_a or dev_b was made and recorded as the pair's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -206,12 +207,37 @@ static int pin_own_prog(struct store *st)
 	return err;
 }
 
+/*
+ * A program pinned by this build is what new pairs get; the pairs that
+ * were there keep theirs until upgraded, which is said once.
+ */
+static void warn_older(struct store *st, const char *name)
+{
+	struct journal_entry *list;
+	__u32 pinned;
+	int n, i, older = 0;
+
+	if (hooks_pinned_prog_id(st, &pinned))
+		return;
+	n = journal_list(st, &list);
+	for (i = 0; i < n; i++)
+		older += strcmp(list[i].key.name, name) &&
+			 list[i].pair.state == PP_PAIR_ATTACHED &&
+			 hooks_program(st, list[i].key.name, &list[i].pair, pinned) == 0;
+	if (n > 0)
+		free(list);
+	if (older)
+		pr_warn("%d pair%s an older program; `pairpath upgrade --all` moves %s\n", older,
+			older == 1 ? " runs" : "s run", older == 1 ? "it" : "them");
+}
+
 int pair_attach(struct store *st, const char *name, const struct veth_info *a,
 		const struct veth_info *b, int mode)
 {
 	struct pp_pair_key key;
 	struct pp_pair pair = {};
 	int err, d, attached = 0, ports = 0;
+	bool new_prog = false;
 
 	journal_key(name, &key);
 	if (!journal_get(st, name, &pair)) {
@@ -229,16 +255,22 @@ int pair_attach(struct store *st, const char *name, const struct veth_info *a,
 		if (err)
 			return err;
 		/* Attaching again with another program build upgrades in place. */
-		if (store_prog_outdated(st))
-			return pair_upgrade(st, name);
+		if (store_prog_outdated(st)) {
+			err = pair_upgrade(st, name);
+			if (!err)
+				warn_older(st, name);
+			return err;
+		}
 		pr_info("pair '%s' is attached already\n", name);
 		return 0;
 	}
 	memset(&pair, 0, sizeof(pair));
 	err = check_devices(st, a, b);
 	/* A pinned program from another build is replaced before new pairs use it. */
-	if (!err && store_prog_outdated(st))
+	if (!err && store_prog_outdated(st)) {
 		err = pin_own_prog(st);
+		new_prog = !err;
+	}
 	if (!err)
 		err = journal_next_id(st, &pair.pair_id);
 	if (err)
@@ -249,9 +281,8 @@ int pair_attach(struct store *st, const char *name, const struct veth_info *a,
 	pair.attached_at = time(NULL);
 	journal_fill_dev(&pair.dev[PP_DIR_A_TO_B], a);
 	journal_fill_dev(&pair.dev[PP_DIR_B_TO_A], b);
-	err = hooks_prepare(&pair);
-	if (!err)
-		err = journal_put(st, &key, &pair, BPF_NOEXIST);
+	hooks_prepare(&pair);
+	err = journal_put(st, &key, &pair, BPF_NOEXIST);
 	if (err)
 		return err;
 	testhook_kill_point(1);
@@ -281,6 +312,8 @@ int pair_attach(struct store *st, const char *name, const struct veth_info *a,
 		goto undo;
 	}
 	testhook_kill_point(7);
+	if (new_prog)
+		warn_older(st, name);
 	return 0;
 undo:
 	while (attached--)

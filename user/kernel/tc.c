@@ -80,6 +80,19 @@ bool tc_filter_present(const struct tc_filter *f)
 	return !bpf_tc_query(&hook, &opts);
 }
 
+int tc_filter_prog_id(const struct tc_filter *f, __u32 *prog_id)
+{
+	struct bpf_tc_hook hook;
+	struct bpf_tc_opts opts;
+
+	tc_hook(f->ifindex, BPF_TC_INGRESS, &hook);
+	tc_opts(f, &opts);
+	if (bpf_tc_query(&hook, &opts))
+		return -errno;
+	*prog_id = opts.prog_id;
+	return 0;
+}
+
 /* Filters of every kind and owner at the clsact's ingress and egress. */
 int tc_clsact_filters(int ifindex)
 {
@@ -101,8 +114,12 @@ int tc_clsact_filters(int ifindex)
 	}
 	for (i = 0; i < sizeof(parents) / sizeof(parents[0]) && !err; i++) {
 		err = rtnl_cls_alloc_cache(sk, ifindex, parents[i], &cache);
-		/* No clsact (any more), or no device: nothing is on it. */
-		if (err == -NLE_INVAL || err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV) {
+		/*
+		 * No device: nothing is on it. A dump of a parent that is not
+		 * there answers with no filters; any other error (EINVAL too)
+		 * says nothing of the filters, and the qdisc is kept.
+		 */
+		if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV) {
 			err = 0;
 			continue;
 		}
@@ -115,59 +132,4 @@ int tc_clsact_filters(int ifindex)
 	}
 	nl_socket_free(sk);
 	return err ? err : n;
-}
-
-static void take_qdisc(struct nl_object *obj, void *arg)
-{
-	char *kind = rtnl_tc_get_kind((struct rtnl_tc *)obj);
-	int *found = arg;
-
-	/* An ingress qdisc holds the same place: either is someone's. */
-	if (kind && (!strcmp(kind, "clsact") || !strcmp(kind, "ingress")))
-		*found = 1;
-}
-
-static int on_qdisc_msg(struct nl_msg *msg, void *arg)
-{
-	nl_msg_parse(msg, take_qdisc, arg);
-	return NL_OK;
-}
-
-/*
- * A get (not a dump) of the qdisc at the clsact parent of one device:
- * dumping every qdisc of the netns per attach would make a batch of n
- * attaches cost n^2.
- */
-int tc_has_clsact(int ifindex)
-{
-	struct tcmsg tcm = {
-		.tcm_family = AF_UNSPEC,
-		.tcm_ifindex = ifindex,
-		.tcm_parent = TC_H_CLSACT,
-	};
-	struct nl_msg *msg;
-	struct nl_sock *sk;
-	int found = 0, err;
-
-	sk = nl_socket_alloc();
-	if (!sk)
-		return -ENOMEM;
-	err = nl_connect(sk, NETLINK_ROUTE);
-	/* Without NLM_F_ECHO the answer goes to the RTNLGRP_TC listeners only. */
-	msg = err < 0 ? NULL : nlmsg_alloc_simple(RTM_GETQDISC, NLM_F_ECHO);
-	if (!msg || nlmsg_append(msg, &tcm, sizeof(tcm), NLMSG_ALIGNTO) < 0 ||
-	    nl_send_auto(sk, msg) < 0) {
-		err = -EIO;
-		goto out;
-	}
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_qdisc_msg, &found);
-	err = nl_recvmsgs_default(sk);
-	/* No clsact (or no ingress queue at all) is answered with ENOENT. */
-	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NOADDR || err == -NLE_INVAL)
-		err = 0;
-	err = err < 0 ? -EIO : found;
-out:
-	nlmsg_free(msg);
-	nl_socket_free(sk);
-	return err;
 }

@@ -13,11 +13,12 @@ struct tc_filter {
 	__u32 priority;
 };
 
-/* Has the device a clsact (or ingress) qdisc? 1, 0, or a negative errno. */
-int tc_has_clsact(int ifindex);
 /* Make the device's clsact qdisc: 0, -EEXIST if there is one, or -errno. */
 int tc_clsact_create(int ifindex);
-/* How many filters, anyone's, are on the device's clsact qdisc (0 if none is there). */
+/*
+ * How many filters, anyone's, ingress and egress, are on the device's
+ * clsact qdisc (0 if none is there), or a negative errno.
+ */
 int tc_clsact_filters(int ifindex);
 /* Remove the clsact qdisc and every filter on it; gone already is 0. */
 int tc_clsact_destroy(int ifindex);
@@ -29,5 +30,7 @@ int tc_filter_attach(const struct tc_filter *f, int prog_fd, bool replace);
 /* Remove the filter; one never made, or gone with its device, is 0. */
 int tc_filter_detach(const struct tc_filter *f);
 bool tc_filter_present(const struct tc_filter *f);
+/* The id of the program the filter runs. */
+int tc_filter_prog_id(const struct tc_filter *f, __u32 *prog_id);
 
 #endif /* __PAIRPATH_KERNEL_TC_H */

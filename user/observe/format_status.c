@@ -25,6 +25,12 @@ static const char *state_name(const struct pair_snapshot *ps)
 	return ps->up ? "up" : "broken";
 }
 
+static const char *program_name(const struct pair_snapshot *ps)
+{
+	return ps->program == PAIR_PROG_CURRENT ? "current" :
+	       ps->program == PAIR_PROG_OLDER ? "older" : "-";
+}
+
 static cJSON *dev_json(const struct snapshot *snap, const struct pair_snapshot *ps, int d)
 {
 	const struct pp_dev *dev = &ps->pair.dev[d];
@@ -66,6 +72,7 @@ static int status_json(FILE *out, const struct snapshot *snap)
 		cJSON_AddNumberToObject(o, "id", ps->pair.pair_id);
 		cJSON_AddStringToObject(o, "mode", journal_mode_name(ps->pair.mode));
 		cJSON_AddStringToObject(o, "state", state_name(ps));
+		cJSON_AddStringToObject(o, "program", program_name(ps));
 		cJSON_AddStringToObject(o, "attached_at", since);
 		cJSON_AddItemToObject(o, "dev_a", dev_json(snap, ps, 0));
 		cJSON_AddItemToObject(o, "dev_b", dev_json(snap, ps, 1));
@@ -81,15 +88,16 @@ int format_status(FILE *out, const struct snapshot *snap, enum output_format for
 
 	if (format == FORMAT_JSON)
 		return status_json(out, snap);
-	fprintf(out, "%-16s %-15s %-15s %-4s %-6s %s\n",
-		"PAIR", "DEV_A", "DEV_B", "MODE", "STATE", "SINCE");
+	fprintf(out, "%-16s %-15s %-15s %-4s %-6s %-7s %s\n",
+		"PAIR", "DEV_A", "DEV_B", "MODE", "STATE", "PROGRAM", "SINCE");
 	for (i = 0; i < snap->n; i++) {
 		const struct pair_snapshot *ps = &snap->pairs[i];
 
 		format_time(ps->pair.attached_at, since, sizeof(since));
-		fprintf(out, "%-16s %-15s %-15s %-4s %-6s %s\n", ps->key.name,
+		fprintf(out, "%-16s %-15s %-15s %-4s %-6s %-7s %s\n", ps->key.name,
 			ps->pair.dev[0].ifname, ps->pair.dev[1].ifname,
-			journal_mode_name(ps->pair.mode), state_name(ps), since);
+			journal_mode_name(ps->pair.mode), state_name(ps), program_name(ps),
+			since);
 	}
 	return 0;
 }

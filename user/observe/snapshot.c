@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "state/hooks.h"
 #include "state/liveness.h"
 #include "state/journal.h"
 #include "observe/snapshot.h"
@@ -49,6 +50,22 @@ static void snapshot_read_kernel_wide(const struct store *st, struct kdrop_table
 	if (kdrop_read_all(st, kt))
 		kdrop_table_free(kt);
 	kdrop_read_untracked(st, &snap->kdrops_untracked);
+}
+
+/* A pair attached before another build pinned its program stays on the old one. */
+void snapshot_programs(const struct store *st, struct snapshot *snap)
+{
+	struct pair_snapshot *ps;
+	__u32 pinned;
+	int i, r;
+
+	if (hooks_pinned_prog_id(st, &pinned))
+		return;
+	for (i = 0; i < snap->n; i++) {
+		ps = &snap->pairs[i];
+		r = ps->up ? hooks_program(st, ps->key.name, &ps->pair, pinned) : -ENOLINK;
+		ps->program = r < 0 ? PAIR_PROG_UNKNOWN : r ? PAIR_PROG_CURRENT : PAIR_PROG_OLDER;
+	}
 }
 
 int snapshot_take(const struct store *st, bool deep, struct snapshot *snap)

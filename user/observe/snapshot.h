@@ -17,10 +17,18 @@ struct dir_snapshot {
 	__u64 kernel_drops;
 };
 
+/* Which program a pair runs, against the pinned one (snapshot_programs). */
+enum pair_program {
+	PAIR_PROG_UNKNOWN = 0,	/* not asked, broken, or cannot be told */
+	PAIR_PROG_CURRENT,
+	PAIR_PROG_OLDER,
+};
+
 struct pair_snapshot {
 	struct pp_pair_key key;
 	struct pp_pair pair;
 	bool up;		/* both devices there and both hooks attached */
+	enum pair_program program;
 	struct dir_snapshot dir[PP_DIR_MAX];
 	struct kdrop_count *kdrops;
 	int nkdrops;
@@ -43,5 +51,10 @@ struct snapshot {
  */
 int snapshot_take(const struct store *st, bool deep, struct snapshot *snap);
 void snapshot_free(struct snapshot *snap);
+/*
+ * Ask each pair's hooks which program they run: two more requests a
+ * pair, so only for the commands that show it.
+ */
+void snapshot_programs(const struct store *st, struct snapshot *snap);
 
 #endif /* __PAIRPATH_OBSERVE_SNAPSHOT_H */

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include "kernel/pin.h"
 #include "kernel/tc.h"
 #include "kernel/tcx.h"
 #include "lib/log.h"
+#include "lib/testhook.h"
+#include "state/journal.h"
 #include "state/hooks.h"
 
 static struct tc_filter tc_filter_of(const struct pp_pair *p, int d)
@@ -20,28 +24,22 @@ static struct tc_filter tc_filter_of(const struct pp_pair *p, int d)
 	return f;
 }
 
-int hooks_prepare(struct pp_pair *p)
+void hooks_prepare(struct pp_pair *p)
 {
-	int d, err;
+	int d;
 
 	for (d = 0; p->mode == PP_MODE_TC && d < PP_DIR_MAX; d++) {
 		struct pp_dev *dev = &p->dev[d];
 
-		err = tc_has_clsact(dev->ifindex);
-		if (err < 0) {
-			pr_warn("device '%s': cannot list its qdiscs: %s\n", dev->ifname,
-				strerror(-err));
-			return err;
-		}
 		/*
 		 * Derived from the pair id, so that a filter whose attach was
-		 * cut short can still be found and removed.
+		 * cut short can still be found and removed. No qdisc is ours
+		 * until bpf_tc_hook_create() says this pairpath made it.
 		 */
-		dev->tc_made_qdisc = !err;
+		dev->tc_made_qdisc = 0;
 		dev->tc_handle = PP_TC_HANDLE_BASE + p->pair_id;
 		dev->tc_priority = PP_TC_PRIORITY;
 	}
-	return 0;
 }
 
 static int tcx_hook_attach(struct store *st, const char *name, const struct pp_pair *p, int d)
@@ -66,27 +64,78 @@ static int tcx_hook_attach(struct store *st, const char *name, const struct pp_p
 	return err;
 }
 
-static int tc_hook_attach(struct store *st, struct pp_pair *p, int d)
+/*
+ * The clsact is ours only when our exclusive create made it (-EEXIST:
+ * someone's, whoever). That is recorded at once, before anything else
+ * can fail, so a roll-back never removes a qdisc it did not make. A kill
+ * in the few instructions between the create and the record leaves an
+ * empty clsact recorded as not ours: left in place, never another's
+ * taken.
+ */
+static int tc_qdisc_take(struct store *st, const char *name, struct pp_pair *p, int d)
+{
+	struct pp_dev *dev = &p->dev[d];
+	struct pp_pair_key key;
+	int err;
+
+	err = tc_clsact_create(dev->ifindex);
+	if (err == -EEXIST)
+		return 0;
+	if (err) {
+		pr_warn("device '%s': cannot create the clsact qdisc: %s\n", dev->ifname,
+			strerror(-err));
+		return err;
+	}
+	dev->tc_made_qdisc = 1;
+	journal_key(name, &key);
+	err = journal_put(st, &key, p, BPF_EXIST);
+	if (err) {
+		dev->tc_made_qdisc = 0;
+		tc_clsact_destroy(dev->ifindex);
+		return err;
+	}
+	testhook_kill_point(8 + d);
+	return 0;
+}
+
+/* Ours, but someone may have put filters of theirs on it since. */
+static int tc_qdisc_release(const char *name, const struct pp_dev *dev)
+{
+	int others, err;
+
+	others = tc_clsact_filters(dev->ifindex);
+	if (others < 0) {
+		pr_warn("pair '%s': cannot list the filters on the clsact qdisc of '%s' (left "
+			"in place): %s\n", name, dev->ifname, strerror(-others));
+		return others;
+	}
+	if (others > 0) {
+		pr_info("pair '%s': the clsact qdisc of '%s' carries %d filters of others: "
+			"left in place\n", name, dev->ifname, others);
+		return 0;
+	}
+	err = tc_clsact_destroy(dev->ifindex);
+	if (err)
+		pr_warn("pair '%s': cannot remove the clsact qdisc of '%s': %s\n", name,
+			dev->ifname, strerror(-err));
+	return err;
+}
+
+static int tc_hook_attach(struct store *st, const char *name, struct pp_pair *p, int d)
 {
 	struct pp_dev *dev = &p->dev[d];
 	struct tc_filter f = tc_filter_of(p, d);
 	int err;
 
-	if (dev->tc_made_qdisc) {
-		err = tc_clsact_create(dev->ifindex);
-		if (err && err != -EEXIST) {
-			pr_warn("device '%s': cannot create the clsact qdisc: %s\n",
-				dev->ifname, strerror(-err));
-			return err;
-		}
-		dev->tc_made_qdisc = !err;
-	}
+	err = tc_qdisc_take(st, name, p, d);
+	if (err)
+		return err;
 	err = tc_filter_attach(&f, st->prog_fd, false);
 	if (err) {
 		pr_warn("device '%s': cannot attach the cls_bpf filter: %s\n", dev->ifname,
 			strerror(-err));
 		if (dev->tc_made_qdisc)
-			tc_clsact_destroy(dev->ifindex);
+			tc_qdisc_release(name, dev);
 	}
 	return err;
 }
@@ -94,29 +143,22 @@ static int tc_hook_attach(struct store *st, struct pp_pair *p, int d)
 int hooks_attach(struct store *st, const char *name, struct pp_pair *p, int d)
 {
 	if (p->mode == PP_MODE_TC)
-		return tc_hook_attach(st, p, d);
+		return tc_hook_attach(st, name, p, d);
 	return tcx_hook_attach(st, name, p, d);
 }
 
 static int tc_hook_detach(const char *name, const struct pp_pair *p, int d)
 {
 	struct tc_filter f = tc_filter_of(p, d);
-	int err, others;
+	int err;
 
 	err = tc_filter_detach(&f);
-	if (!err && p->dev[d].tc_made_qdisc) {
-		/* Ours, but someone may have put filters of theirs on it since. */
-		others = tc_clsact_filters(p->dev[d].ifindex);
-		if (others > 0)
-			pr_info("pair '%s': the clsact qdisc of '%s' carries %d filters of others: "
-				"left in place\n", name, p->dev[d].ifname, others);
-		else
-			err = others < 0 ? others : tc_clsact_destroy(p->dev[d].ifindex);
-	}
-	if (err)
+	if (err) {
 		pr_warn("pair '%s': cannot detach the cls_bpf filter on '%s': %s\n",
 			name, p->dev[d].ifname, strerror(-err));
-	return err;
+		return err;
+	}
+	return p->dev[d].tc_made_qdisc ? tc_qdisc_release(name, &p->dev[d]) : 0;
 }
 
 int hooks_detach(struct store *st, const char *name, const struct pp_pair *p, int d,
@@ -190,4 +232,55 @@ int hooks_attached(const struct store *st, const char *name, const struct pp_pai
 	if (err)
 		return err;
 	return ifindex == p->dev[d].ifindex;
+}
+
+static int hook_prog_id(const struct store *st, const char *name, const struct pp_pair *p,
+			int d, __u32 *prog_id)
+{
+	struct tc_filter f = tc_filter_of(p, d);
+	char path[PATH_MAX];
+	__u32 ifindex;
+
+	if (p->mode == PP_MODE_TC)
+		return tc_filter_prog_id(&f, prog_id);
+	store_link_path(st->dir, name, d, path, sizeof(path));
+	return tcx_link_info(path, &ifindex, prog_id);
+}
+
+int hooks_pinned_prog_id(const struct store *st, __u32 *prog_id)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd, err = 0;
+
+	/* A reader's store holds no program: a program pin opens read-write only. */
+	fd = st->prog_fd;
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "%s/prog", st->dir);
+		fd = pin_get(path, 0);
+		if (fd < 0)
+			return fd;
+	}
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		err = -errno;
+	if (fd != st->prog_fd)
+		close(fd);
+	*prog_id = info.id;
+	return err;
+}
+
+int hooks_program(const struct store *st, const char *name, const struct pp_pair *p,
+		  __u32 pinned_id)
+{
+	__u32 id;
+	int d, err, current = 1;
+
+	for (d = 0; d < PP_DIR_MAX; d++) {
+		err = hook_prog_id(st, name, p, d, &id);
+		if (err)
+			return err;
+		current &= id == pinned_id;
+	}
+	return current;
 }

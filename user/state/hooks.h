@@ -12,11 +12,14 @@
 
 /*
  * Fill in what the hooks of a new pair will be, before its record is
- * written: every part must be findable from the record alone, also
- * whether the clsact qdisc will be ours.
+ * written: every part must be findable from the record alone. Whether
+ * a clsact qdisc is ours is recorded by hooks_attach() once it made it.
  */
-int hooks_prepare(struct pp_pair *p);
-/* Each returns 0 or a negative errno after saying why. */
+void hooks_prepare(struct pp_pair *p);
+/*
+ * Each returns 0 or a negative errno after saying why. For legacy tc,
+ * attach rewrites p's record (by name) when it made the clsact.
+ */
 int hooks_attach(struct store *st, const char *name, struct pp_pair *p, int d);
 /* on_device: device d is still the recorded one (state/liveness.h). */
 int hooks_detach(struct store *st, const char *name, const struct pp_pair *p, int d,
@@ -29,5 +32,13 @@ int hooks_replace(struct store *st, const char *name, const struct pp_pair *p, i
  * link). A legacy filter is found by ifindex: only in the store's netns.
  */
 int hooks_attached(const struct store *st, const char *name, const struct pp_pair *p, int d);
+/* The id of the store's pinned program, the one new pairs get. */
+int hooks_pinned_prog_id(const struct store *st, __u32 *prog_id);
+/*
+ * Do both hooks of the pair run the program pinned_id? 1 or 0; a
+ * negative errno when it cannot be told (a hook gone, no privileges).
+ */
+int hooks_program(const struct store *st, const char *name, const struct pp_pair *p,
+		  __u32 pinned_id);
 
 #endif /* __PAIRPATH_STATE_HOOKS_H */
