@@ -521,7 +521,7 @@ static void test_layout_btf(void)
 	}
 	ok = ok && CHECK(want, name, "cannot build a BTF");
 	btf__free(want);
-	ret = layout_check(pins, sizeof(pins) / sizeof(pins[0]));
+	ret = layout_check(pins, sizeof(pins) / sizeof(pins[0]), NULL, 0);
 	pass(name, CHECK(ok && !ret, name, "the build's own maps: %d", ret));
 }
 

@@ -1016,3 +1016,21 @@ test_rel_layout_btf() {
 	[ "$(tcx_count vethA) $(tcx_count vethB)" = "0 0" ] ||
 		fail "tcx programs left after reset: $(tcx_count vethA) $(tcx_count vethB)"
 }
+
+# The tracer's maps are pinned state too: their BTF is checked as well.
+test_rel_layout_btf_tracer() {
+	local dir snap msg
+	fixture rlbk --no-ipv6 --static-neigh
+	pp attach web vethA vethB || fail "attach"
+	dir=$(pin_dir) || exit 1
+	[ -e "$dir/kdevs" ] || fail "no kdevs pin after attach"
+	"$PPTOOL" swap-fields "$dir/kdevs" || fail "cannot re-pin kdevs"
+	snap=$(pin_snapshot) || fail "cannot take a snapshot"
+
+	msg="pairpath: pinned map 'kdevs' has another layout: field 'pp_kdev.pair_id' is 'side' there: run 'pairpath reset'"
+	expect_cmd 1 "$msg" pp detach web
+	expect_cmd 1 "$msg" pp status
+	expect_eq "$(pin_snapshot)" "$snap" "pinned state after the refusals"
+	expect_cmd 0 "" pp reset
+	[ ! -e "$dir" ] || fail "pins left after reset: $(ls "$dir" | tr '\n' ' ')"
+}

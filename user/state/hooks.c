@@ -12,6 +12,7 @@
 #include "lib/testhook.h"
 #include "state/journal.h"
 #include "state/hooks.h"
+#include "state/pins.h"
 
 static struct tc_filter tc_filter_of(const struct pp_pair *p, int d)
 {
@@ -238,27 +239,30 @@ static int hook_prog_id(const struct store *st, const char *name, const struct p
 			int d, __u32 *prog_id)
 {
 	struct tc_filter f = tc_filter_of(p, d);
-	char path[PATH_MAX];
 	__u32 ifindex;
+	int fd, err;
 
 	if (p->mode == PP_MODE_TC)
 		return tc_filter_prog_id(&f, prog_id);
-	store_link_path(st->dir, name, d, path, sizeof(path));
-	return tcx_link_info(path, &ifindex, prog_id);
+	fd = store_link_get(st, name, d);
+	if (fd < 0)
+		return fd;
+	err = tcx_link_info(fd, &ifindex, prog_id);
+	close(fd);
+	return err;
 }
 
 int hooks_pinned_prog_id(const struct store *st, __u32 *prog_id)
 {
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
-	char path[PATH_MAX];
 	int fd, err = 0;
 
 	/* A reader's store holds no program: a program pin opens read-write only. */
 	fd = st->prog_fd;
 	if (fd < 0) {
-		snprintf(path, sizeof(path), "%s/prog", st->dir);
-		fd = pin_get(path, 0);
+		fd = pin_get_at(st->dir_fd, pp_pin_names[PP_PIN_PROG], 0, PIN_PROG,
+				BPF_PROG_TYPE_SCHED_CLS);
 		if (fd < 0)
 			return fd;
 	}

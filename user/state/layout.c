@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 #include "lib/log.h"
 #include "state/layout.h"
+#include "kdrop.skel.h"
 #include "pairpath.skel.h"
 
 /* Typedefs and qualifiers do not change what the bytes mean. */
@@ -208,21 +209,42 @@ static int check_pin(const struct bpf_object *obj, const struct layout_pin *pin)
 	return ret;
 }
 
-int layout_check(const struct layout_pin *pins, size_t n)
+static int check_pins(const struct bpf_object *obj, const struct layout_pin *pins, size_t n)
 {
-	struct pairpath *skel;
 	size_t i;
 	int err = 0;
 
-	/* Open only: the BTF and the maps' type ids are there before load. */
+	for (i = 0; !err && i < n; i++)
+		if (pins[i].fd >= 0)
+			err = check_pin(obj, &pins[i]);
+	return err;
+}
+
+/* Open only: the BTF and the maps' type ids are there before load. */
+int layout_check(const struct layout_pin *pins, size_t n,
+		 const struct layout_pin *tracer_pins, size_t tracer_n)
+{
+	struct pairpath *skel;
+	struct kdrop *tracer;
+	int err;
+
 	skel = pairpath__open();
 	if (!skel) {
 		err = -errno;
 		pr_warn("cannot open the built-in BPF object: %s\n", strerror(-err));
 		return err;
 	}
-	for (i = 0; !err && i < n; i++)
-		err = check_pin(skel->obj, &pins[i]);
+	err = check_pins(skel->obj, pins, n);
 	pairpath__destroy(skel);
+	if (err || !tracer_n)
+		return err;
+	tracer = kdrop__open();
+	if (!tracer) {
+		err = -errno;
+		pr_warn("cannot open the built-in tracer object: %s\n", strerror(-err));
+		return err;
+	}
+	err = check_pins(tracer->obj, tracer_pins, tracer_n);
+	kdrop__destroy(tracer);
 	return err;
 }

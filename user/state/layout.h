@@ -22,9 +22,11 @@ struct layout_pin {
 int layout_compare(const struct btf *have, __u32 have_id, const struct btf *want,
 		   __u32 want_id, char *why, size_t len);
 /*
- * Every pin against the map of the same name in the built-in object;
- * on a difference one line naming the map and the field, and -EPROTO.
+ * Every pin (fd >= 0) against the map of the same name in the built-in
+ * datapath object, and the tracer's pins against the tracer object; on
+ * a difference one line naming the map and the field, and -EPROTO.
  */
-int layout_check(const struct layout_pin *pins, size_t n);
+int layout_check(const struct layout_pin *pins, size_t n,
+		 const struct layout_pin *tracer_pins, size_t tracer_n);
 
 #endif /* __PAIRPATH_STATE_LAYOUT_H */

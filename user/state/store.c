@@ -166,6 +166,11 @@ static int check_map(int fd, const struct pinned_map *m)
 /* The same layout number is not proof: every member must agree too. */
 static int check_btf(const struct store *st)
 {
+	const struct layout_pin tracer[] = {
+		{ "kdevs", st->kdevs_fd },
+		{ "kdrops", st->kdrops_fd },
+		{ "kdrops_untracked", st->kuntracked_fd },
+	};
 	struct layout_pin pins[N_MAPS];
 	size_t i;
 
@@ -173,7 +178,7 @@ static int check_btf(const struct store *st)
 		pins[i].name = datapath_maps[i].name;
 		pins[i].fd = *map_fd((struct store *)st, &datapath_maps[i]);
 	}
-	return layout_check(pins, N_MAPS);
+	return layout_check(pins, N_MAPS, tracer, sizeof(tracer) / sizeof(tracer[0]));
 }
 
 static int check_layout(const struct store *st)
@@ -465,37 +470,6 @@ void store_close(struct store *st)
 	close_fd(&st->dir_fd);
 	close_fd(&st->root_fd);
 	close_fd(&st->lock_fd);
-}
-
-/*
- * bpffs refuses names with a dot, which pair names may hold: a dot is
- * pinned as '~', which pair names never hold, so names stay distinct.
- */
-void store_link_name(const char *pair, int d, char *buf, size_t len)
-{
-	char name[PP_PAIR_NAME_LEN], *c;
-
-	snprintf(name, sizeof(name), "%s", pair);
-	for (c = name; *c; c++)
-		if (*c == '.')
-			*c = '~';
-	snprintf(buf, len, "link-%s-%c", name, d == PP_DIR_A_TO_B ? 'a' : 'b');
-}
-
-void store_link_path(const char *dir, const char *pair, int d, char *buf, size_t len)
-{
-	char name[PP_PAIR_NAME_LEN + 8];
-
-	store_link_name(pair, d, name, sizeof(name));
-	snprintf(buf, len, "%s/%s", dir, name);
-}
-
-int store_link_get(const struct store *st, const char *pair, int d)
-{
-	char name[PP_PAIR_NAME_LEN + 8];
-
-	store_link_name(pair, d, name, sizeof(name));
-	return pin_get_at(st->dir_fd, name, 0, PIN_LINK, 0);
 }
 
 bool store_retired(const struct store *st)
