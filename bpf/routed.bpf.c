@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Routed mode: TC ingress program for the host-side veth of every
+ * endpoint. It answers the container's ARP and neighbour solicitations
+ * for the gateway (169.254.1.1, fe80::1), drops spoofed sources, and
+ * delivers a frame for another local endpoint straight into that
+ * container with bpf_redirect_peer(), as the host would route it (MACs
+ * rewritten, TTL decremented). Anything else goes to the host stack
+ * unchanged, counted by reason (routed.h).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "lib/routed_maps.bpf.h"
+
+#define TC_ACT_OK	0
+#define TC_ACT_SHOT	2
+#define ETH_HLEN	14
+#define ETH_P_IP	0x0800
+#define ETH_P_ARP	0x0806
+#define ETH_P_IPV6	0x86DD
+#define ARPHRD_ETHER	1
+#define ARPOP_REQUEST	1
+#define ARPOP_REPLY	2
+#define IPPROTO_TCP	6
+#define IPPROTO_UDP	17
+#define IPPROTO_ICMPV6	58
+#define NDISC_NS	135
+#define NDISC_NA	136
+#define ND_OPT_TLLA	2
+#define IP_DF		0x4000
+
+struct arp_eth {
+	__be16 hrd;
+	__be16 pro;
+	__u8 hln;
+	__u8 pln;
+	__be16 op;
+	__u8 sha[6];
+	__u8 spa[4];
+	__u8 tha[6];
+	__u8 tpa[4];
+} __attribute__((packed));
+
+/*
+ * An NA for fe80::1 with its target link-layer option: 86 bytes from
+ * eth. The two bytes before it align the IPv6 header on the stack, where
+ * the verifier refuses any misaligned access.
+ */
+struct na_frame {
+	__u8 align[2];
+	struct ethhdr eth;
+	struct ipv6hdr ip6;
+	__u8 type;
+	__u8 code;
+	__sum16 csum;
+	__be32 flags;		/* router, solicited, override */
+	struct in6_addr target;
+	__u8 opt_type;
+	__u8 opt_len;		/* in units of 8 bytes */
+	__u8 opt_mac[6];
+};
+
+#define NA_LEN		(sizeof(struct na_frame) - 2)
+#define NA_ICMP_LEN	(NA_LEN - ETH_HLEN - sizeof(struct ipv6hdr))
+
+/*
+ * The gateway's addresses are built in code: a constant array would go
+ * to .rodata.cst16, a section libbpf 1.1 has no BTF for.
+ */
+static __always_inline bool is_gw6(const __u32 *w)
+{
+	return w[0] == bpf_htonl(RT_GW6_W0) && !(w[1] | w[2]) && w[3] == bpf_htonl(1);
+}
+
+static __always_inline void set_gw6(struct in6_addr *a)
+{
+	a->in6_u.u6_addr32[0] = bpf_htonl(RT_GW6_W0);
+	a->in6_u.u6_addr32[1] = 0;
+	a->in6_u.u6_addr32[2] = 0;
+	a->in6_u.u6_addr32[3] = bpf_htonl(1);
+}
+
+static __always_inline int drop(struct rt_ep_stats *st, enum rt_reason r)
+{
+	st->reasons[r]++;
+	return TC_ACT_SHOT;
+}
+
+static __always_inline int hand_over(struct rt_ep_stats *st, enum rt_reason r)
+{
+	st->reasons[r]++;
+	return TC_ACT_OK;
+}
+
+/*
+ * A header the frame is too short for is malformed; one that is only
+ * beyond the linear data (test_run never builds such a frame; veth keeps
+ * a sender's headers linear) is the host stack's to pull and judge.
+ */
+static __always_inline int short_frame(struct __sk_buff *skb, struct rt_ep_stats *st, __u32 need)
+{
+	if (skb->len < need)
+		return drop(st, RT_R_MALFORMED);
+	return hand_over(st, RT_R_NONLINEAR);
+}
+
+static __always_inline bool mac_eq(const __u8 *a, const __u8 *b)
+{
+	return *(__u32 *)a == *(__u32 *)b && *(__u16 *)(a + 4) == *(__u16 *)(b + 4);
+}
+
+static __always_inline bool in6_eq(const __u32 *a, const __u32 *b)
+{
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3])) == 0;
+}
+
+/*
+ * Both tables are direct-mapped arrays, whose lookups the verifier
+ * inlines to an index; only an entry that lost its slot pays for the
+ * jhash and bucket walk of the overflow hash.
+ */
+static __always_inline struct rt_endpoint *ep_lookup(__u32 ifindex)
+{
+	__u32 slot = ifindex % RT_EP_SLOTS;
+	struct rt_endpoint *ep;
+
+	ep = bpf_map_lookup_elem(&rt_endpoints, &slot);
+	if (ep && ep->ifindex == ifindex)
+		return ep;
+	return bpf_map_lookup_elem(&rt_endpoints_overflow, &ifindex);
+}
+
+static __always_inline __u32 addr_lookup(const struct rt_addr *a)
+{
+	__u32 slot = rt_addr_slot(a);
+	struct rt_addr_slot *s;
+	__u32 *ifindex;
+
+	s = bpf_map_lookup_elem(&rt_addrs, &slot);
+	if (!s)
+		return 0;
+	if (s->ifindex && in6_eq(s->addr.w, a->w))
+		return s->ifindex;
+	if (!(s->flags & RT_SLOT_SPILL))
+		return 0;
+	ifindex = bpf_map_lookup_elem(&rt_addrs_overflow, a);
+	return ifindex ? *ifindex : 0;
+}
+
+/*
+ * Answers go back into the container that asked with
+ * bpf_redirect_peer() of the device the frame entered: skb_do_redirect()
+ * takes the veth peer of that device (the container's eth0, in another
+ * netns as it requires) and has __netif_receive_skb() run the frame
+ * again there, as for a delivery. bpf_redirect(ifindex, 0) would be
+ * correct too, but transmits on the host-side veth: its egress qdisc,
+ * veth_xmit(), eth_type_trans() and a backlog queue, for the same result.
+ * Since 6.15 the peer redirect marks the frame PACKET_HOST; before, it
+ * keeps the BROADCAST / MULTICAST / HOST type of the request, all of
+ * which arp_rcv() and ipv6_rcv() accept.
+ */
+static __always_inline int answer(__u32 ifindex)
+{
+	return bpf_redirect_peer(ifindex, 0);
+}
+
+/* An ARP request for the gateway becomes, in place, its reply. */
+static __always_inline int arp(struct __sk_buff *skb, struct rt_endpoint *ep,
+			       struct rt_ep_stats *st, __u32 ifindex)
+{
+	void *data_end = (void *)(long)skb->data_end;
+	void *data = (void *)(long)skb->data;
+	struct ethhdr *eth = data;
+	struct arp_eth *a = data + ETH_HLEN;
+	__u32 gw4 = bpf_htonl(RT_GW4);
+
+	if ((void *)(a + 1) > data_end)
+		return short_frame(skb, st, ETH_HLEN + sizeof(*a));
+	if (a->hrd != bpf_htons(ARPHRD_ETHER) || a->pro != bpf_htons(ETH_P_IP) ||
+	    a->hln != 6 || a->pln != 4 || a->op != bpf_htons(ARPOP_REQUEST) ||
+	    *(__u32 *)a->tpa != gw4)
+		return hand_over(st, RT_R_ARP_OTHER);
+
+	__builtin_memcpy(eth->h_dest, a->sha, 6);
+	__builtin_memcpy(eth->h_source, ep->host_mac, 6);
+	a->op = bpf_htons(ARPOP_REPLY);
+	__builtin_memcpy(a->tha, a->sha, 6);
+	__builtin_memcpy(a->tpa, a->spa, 4);
+	__builtin_memcpy(a->sha, ep->host_mac, 6);
+	__builtin_memcpy(a->spa, &gw4, 4);
+	st->arp_answered++;
+	return answer(ifindex);
+}
+
+static __always_inline __u16 csum_fold(__u32 s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (__u16)~s;
+}
+
+/*
+ * The NA for fe80::1, written whole over the NS: its length differs
+ * from the NS's (which may lack a source link-layer option or carry
+ * more), so the frame is cut or grown to it first. RFC 4861 7.2.4: to
+ * the solicitation's source, router and solicited flags, override for
+ * a target that is not anycast, the target link-layer option always.
+ */
+static __always_inline int na(struct __sk_buff *skb, struct rt_endpoint *ep,
+			      struct rt_ep_stats *st, __u32 ifindex,
+			      const __u8 *asker_mac, const struct in6_addr *asker)
+{
+	struct {
+		struct in6_addr src;
+		struct in6_addr dst;
+		__be32 len;
+		__be32 nexthdr;
+	} pseudo;
+	struct na_frame f = {};
+	__u32 sum;
+
+	__builtin_memcpy(f.eth.h_dest, asker_mac, 6);
+	__builtin_memcpy(f.eth.h_source, ep->host_mac, 6);
+	f.eth.h_proto = bpf_htons(ETH_P_IPV6);
+	f.ip6.version = 6;
+	f.ip6.payload_len = bpf_htons(NA_ICMP_LEN);
+	f.ip6.nexthdr = IPPROTO_ICMPV6;
+	f.ip6.hop_limit = 255;
+	set_gw6(&f.ip6.saddr);
+	f.ip6.daddr = *asker;
+	f.type = NDISC_NA;
+	f.flags = bpf_htonl(0xe0000000);
+	set_gw6(&f.target);
+	f.opt_type = ND_OPT_TLLA;
+	f.opt_len = 1;
+	__builtin_memcpy(f.opt_mac, ep->host_mac, 6);
+
+	pseudo.src = f.ip6.saddr;
+	pseudo.dst = f.ip6.daddr;
+	pseudo.len = bpf_htonl(NA_ICMP_LEN);
+	pseudo.nexthdr = bpf_htonl(IPPROTO_ICMPV6);
+	/* bpf_csum_diff() with no "from" is csum_partial() of "to". */
+	sum = bpf_csum_diff(NULL, 0, (void *)&pseudo, sizeof(pseudo), 0);
+	sum = bpf_csum_diff(NULL, 0, (void *)&f.type, NA_ICMP_LEN, sum);
+	f.csum = csum_fold(sum);
+
+	if (skb->len != NA_LEN && bpf_skb_change_tail(skb, NA_LEN, 0))
+		return hand_over(st, RT_R_LINK_LOCAL);
+	if (bpf_skb_store_bytes(skb, 0, &f.eth, NA_LEN, 0))
+		return TC_ACT_SHOT;	/* the frame may be half written */
+	st->nd_answered++;
+	return answer(ifindex);
+}
+
+/*
+ * A neighbour solicitation: answered if it is for fe80::1 and valid by
+ * RFC 4861 7.1.1 (hop limit 255, code 0); never a DAD probe (from ::),
+ * which must go unanswered for the container to keep its address. The
+ * rest (solicitations for the container's neighbours, DAD) is the host's.
+ */
+static __always_inline int ns(struct __sk_buff *skb, struct rt_endpoint *ep,
+			      struct rt_ep_stats *st, __u32 ifindex)
+{
+	void *data_end = (void *)(long)skb->data_end;
+	void *data = (void *)(long)skb->data;
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6 = data + ETH_HLEN;
+	__u8 *icmp = (void *)(ip6 + 1);
+	struct in6_addr asker;
+	__u8 asker_mac[6];
+	__u32 *src;
+
+	if ((void *)(icmp + 24) > data_end)
+		return short_frame(skb, st, ETH_HLEN + sizeof(*ip6) + 24);
+	if (ip6->hop_limit != 255 || icmp[1] ||
+	    !is_gw6((__u32 *)(icmp + 8)))
+		return hand_over(st, RT_R_LINK_LOCAL);
+	src = ip6->saddr.in6_u.u6_addr32;
+	if (!(src[0] | src[1] | src[2] | src[3]))
+		return hand_over(st, RT_R_LINK_LOCAL);
+	asker = ip6->saddr;
+	__builtin_memcpy(asker_mac, eth->h_source, 6);
+	return na(skb, ep, st, ifindex, asker_mac, &asker);
+}
+
+/*
+ * Network length of one segment of a GSO packet, as
+ * skb_gso_network_seglen(): network and transport headers and gso_size.
+ * ~0 where the transport header is not one whose length we know.
+ */
+static __always_inline __u32 gso_seglen(void *l4, void *data_end, __u8 proto, __u32 l3hdr,
+					__u32 gso_size)
+{
+	struct tcphdr *th = l4;
+
+	if (proto == IPPROTO_UDP)
+		return l3hdr + sizeof(struct udphdr) + gso_size;
+	if (proto != IPPROTO_TCP || (void *)(th + 1) > data_end)
+		return ~0U;
+	return l3hdr + th->doff * 4 + gso_size;
+}
+
+/*
+ * The last steps of a delivery to the endpoint dst_ifindex: its MTU by
+ * the router's rule, its device still there, its MACs. The caller has
+ * checked and will decrement the TTL. ip_exceeds_mtu() and
+ * ip6_pkt_too_big() pass a GSO packet whose every segment fits; a
+ * larger IPv4 packet without DF the kernel would fragment, which the
+ * program cannot, so it is handed over as well. Returns the device to
+ * redirect to, or 0 for a frame handed over (and counted).
+ */
+static __always_inline __u32 deliver(struct __sk_buff *skb, struct rt_ep_stats *st,
+				     __u32 dst_ifindex, __u32 seglen, struct rt_endpoint **dst)
+{
+	struct rt_ep_stats *dst_st;
+	struct rt_endpoint *ep;
+	__u32 *dev, idx;
+
+	ep = ep_lookup(dst_ifindex);
+	if (!ep)
+		return hand_over(st, RT_R_NOT_LOCAL), 0;
+	if (skb->len - ETH_HLEN > ep->mtu && (!skb->gso_size || seglen > ep->mtu))
+		return hand_over(st, RT_R_MTU), 0;
+	dev = bpf_map_lookup_elem(&rt_devs, &dst_ifindex);
+	if (!dev)
+		return hand_over(st, RT_R_PEER_GONE), 0;
+	idx = ep->stats_idx;
+	dst_st = bpf_map_lookup_elem(&rt_stats, &idx);
+	if (!dst_st)
+		return hand_over(st, RT_R_PEER_GONE), 0;
+	st->packets[RT_DIR_FROM]++;
+	st->bytes[RT_DIR_FROM] += skb->len;
+	dst_st->packets[RT_DIR_TO]++;
+	dst_st->bytes[RT_DIR_TO] += skb->len;
+	*dst = ep;
+	return *dev;
+}
+
+static __always_inline void set_macs(struct ethhdr *eth, const struct rt_endpoint *dst)
+{
+	__builtin_memcpy(eth->h_dest, dst->mac, 6);
+	__builtin_memcpy(eth->h_source, dst->host_mac, 6);
+}
+
+static __always_inline int ipv4(struct __sk_buff *skb, struct rt_endpoint *ep,
+				struct rt_ep_stats *st)
+{
+	void *data_end = (void *)(long)skb->data_end;
+	void *data = (void *)(long)skb->data;
+	struct iphdr *ip = data + ETH_HLEN;
+	struct rt_addr daddr = { .w = { 0, 0, RT_V4MAPPED_W2 } };
+	struct rt_endpoint *dst;
+	__u32 hlen, ifindex, check, dev;
+
+	if ((void *)(ip + 1) > data_end)
+		return short_frame(skb, st, ETH_HLEN + sizeof(*ip));
+	hlen = ip->ihl * 4;
+	if (ip->version != 4 || hlen < sizeof(*ip) ||
+	    bpf_ntohs(ip->tot_len) < hlen || bpf_ntohs(ip->tot_len) > skb->len - ETH_HLEN)
+		return drop(st, RT_R_MALFORMED);
+	/* The verifier needs the options' end against data_end, via ihl. */
+	if (data + ETH_HLEN + hlen > data_end)
+		return short_frame(skb, st, ETH_HLEN + hlen);
+	if (!(ep->flags & RT_EP_IPV4) || ip->saddr != ep->ipv4)
+		return drop(st, RT_R_SPOOFED);
+	daddr.w[3] = ip->daddr;
+	ifindex = addr_lookup(&daddr);
+	if (!ifindex)
+		return hand_over(st, RT_R_NOT_LOCAL);
+	if (ip->ttl <= 1)
+		return hand_over(st, RT_R_TTL);
+	dev = deliver(skb, st, ifindex,
+		      gso_seglen(data + ETH_HLEN + hlen, data_end, ip->protocol, hlen,
+				 skb->gso_size), &dst);
+	if (!dev)
+		return TC_ACT_OK;
+	set_macs(data, dst);
+	/* ip_decrease_ttl(): the checksum updated for the TTL byte alone. */
+	check = ip->check;
+	check += bpf_htons(0x0100);
+	ip->check = (__sum16)(check + (check >= 0xffff));
+	ip->ttl--;
+	return bpf_redirect_peer(dev, 0);
+}
+
+static __always_inline int ipv6(struct __sk_buff *skb, struct rt_endpoint *ep,
+				struct rt_ep_stats *st, __u32 ifindex)
+{
+	void *data_end = (void *)(long)skb->data_end;
+	void *data = (void *)(long)skb->data;
+	struct ipv6hdr *ip6 = data + ETH_HLEN;
+	__u8 *icmp = (void *)(ip6 + 1);
+	struct rt_addr daddr;
+	struct rt_endpoint *dst;
+	__u32 *src, dev;
+
+	if ((void *)(ip6 + 1) > data_end)
+		return short_frame(skb, st, ETH_HLEN + sizeof(*ip6));
+	if (ip6->version != 6 || bpf_ntohs(ip6->payload_len) > skb->len - ETH_HLEN - sizeof(*ip6))
+		return drop(st, RT_R_MALFORMED);
+	if (ip6->nexthdr == IPPROTO_ICMPV6 && (void *)(icmp + 1) <= data_end &&
+	    icmp[0] == NDISC_NS)
+		return ns(skb, ep, st, ifindex);
+	if (((__u8 *)data)[0] & 1)
+		return hand_over(st, RT_R_MULTICAST);
+	if (!mac_eq(data, ep->host_mac))
+		return hand_over(st, RT_R_FOREIGN_MAC);
+
+	src = ip6->saddr.in6_u.u6_addr32;
+	/* fe80::/10 and :: (DAD, MLD, RS): the link's, not the endpoint's. */
+	if ((src[0] & bpf_htonl(0xffc00000)) == bpf_htonl(0xfe800000) ||
+	    !(src[0] | src[1] | src[2] | src[3]))
+		return hand_over(st, RT_R_LINK_LOCAL);
+	if (!(ep->flags & RT_EP_IPV6) || !in6_eq(src, ep->ipv6))
+		return drop(st, RT_R_SPOOFED);
+	__builtin_memcpy(daddr.w, ip6->daddr.in6_u.u6_addr32, 16);
+	ifindex = addr_lookup(&daddr);
+	if (!ifindex)
+		return hand_over(st, RT_R_NOT_LOCAL);
+	if (ip6->hop_limit <= 1)
+		return hand_over(st, RT_R_TTL);
+	dev = deliver(skb, st, ifindex,
+		      gso_seglen(ip6 + 1, data_end, ip6->nexthdr, sizeof(*ip6), skb->gso_size),
+		      &dst);
+	if (!dev)
+		return TC_ACT_OK;
+	set_macs(data, dst);
+	ip6->hop_limit--;	/* IPv6 has no header checksum */
+	return bpf_redirect_peer(dev, 0);
+}
+
+SEC("tc")
+int routed_ingress(struct __sk_buff *skb)
+{
+	/* skb_iif is one load; skb->ifindex would go through skb->dev. */
+	__u32 ifindex = skb->ingress_ifindex;
+	void *data_end = (void *)(long)skb->data_end;
+	void *data = (void *)(long)skb->data;
+	struct ethhdr *eth = data;
+	struct rt_ep_stats *st;
+	struct rt_endpoint *ep;
+	__u32 idx;
+
+	ep = ep_lookup(ifindex);
+	if (!ep)
+		return TC_ACT_OK;
+	idx = ep->stats_idx;
+	st = bpf_map_lookup_elem(&rt_stats, &idx);
+	if (!st)
+		return TC_ACT_OK;
+	/*
+	 * A bound for the verifier: a frame reaches TC ingress only after
+	 * eth_type_trans() pulled a whole Ethernet header.
+	 */
+	if ((void *)(eth + 1) > data_end)
+		return drop(st, RT_R_MALFORMED);
+
+	/* A VLAN tag is in skb metadata here: a tagged frame is the host's. */
+	if (skb->vlan_present)
+		return hand_over(st, RT_R_NOT_IP);
+	if (eth->h_proto == bpf_htons(ETH_P_ARP))
+		return arp(skb, ep, st, ifindex);
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return ipv6(skb, ep, st, ifindex);
+	if (eth->h_proto != bpf_htons(ETH_P_IP))
+		return hand_over(st, RT_R_NOT_IP);
+	if (eth->h_dest[0] & 1)
+		return hand_over(st, RT_R_MULTICAST);
+	if (!mac_eq(eth->h_dest, ep->host_mac))
+		return hand_over(st, RT_R_FOREIGN_MAC);
+	return ipv4(skb, ep, st);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
