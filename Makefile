@@ -145,7 +145,9 @@ $(OUTPUT)/test/%.bpf.o: tests/bpf/%.bpf.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $@.d -MT $@ -c $< -o $@
 
-$(OUTPUT)/test/prog_test: tests/prog_test.c $(OUTPUT)/test/libpairpath.a $(SKELS)
+# BPF unit tests, one binary per program.
+UNIT_TESTS := $(OUTPUT)/test/prog_test $(OUTPUT)/test/routed_test
+$(UNIT_TESTS): $(OUTPUT)/test/%: tests/%.c $(OUTPUT)/test/libpairpath.a $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(TEST_CFLAGS) -MF $@.d -MT $@ $(filter-out %.h,$^) $(LIBS) -o $@
 
@@ -168,7 +170,7 @@ $(OUTPUT)/fuzz/%: tests/fuzz/%.c
 
 fuzz: $(FUZZ_BINS)
 
-TEST_BUILD := $(OUTPUT)/pairpath $(OUTPUT)/test/pairpath $(OUTPUT)/test/prog_test \
+TEST_BUILD := $(OUTPUT)/pairpath $(OUTPUT)/test/pairpath $(UNIT_TESTS) \
 	      $(TEST_TOOLS) $(TEST_BPF_OBJS) $(FUZZ_BINS) $(BENCH_TOOLS)
 test-build: $(TEST_BUILD)
 

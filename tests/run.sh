@@ -61,20 +61,27 @@ run_test() {
 	esac
 }
 
-# BPF unit tests: one line per case from the prog_test binary.
+# BPF unit tests: one line per case from each unit test binary.
 run_unit() {
-	local line
+	local bin
 	[ -z "$PATTERN" ] || [[ unit =~ $PATTERN ]] || return 0
+	for bin in prog_test routed_test; do
+		run_unit_bin "$bin"
+	done
+}
+
+run_unit_bin() {
+	local line
 	while IFS= read -r line; do
 		case $line in
 		"PASS "*) report "unit_${line#PASS }" PASS ;;
 		"FAIL "*) report "unit_${line#FAIL }" FAIL ;;
 		"SKIP "*) report "unit_${line#SKIP }" SKIP ;;
 		"exit 0") ;;
-		"exit "*) report unit_prog_test FAIL "$line" ;;
+		"exit "*) report "unit_$1" FAIL "$line" ;;
 		*) echo "    $line" ;;
 		esac
-	done < <("$PP_TOP/.output/test/prog_test" 2>&1; echo "exit $?")
+	done < <("$PP_TOP/.output/test/$1" 2>&1; echo "exit $?")
 }
 
 if [ "$(id -u)" != 0 ]; then
