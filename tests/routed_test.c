@@ -19,6 +19,7 @@
 #include <net/if.h>
 #include <linux/pkt_cls.h>
 #include "routed.h"
+#include "state/endpoints.h"
 #include "routed.skel.h"
 
 #define A_IF	101
@@ -45,6 +46,7 @@ static struct ep_def C = { .ifindex = C_IF, .mac = { 2, 0, 0, 0, 0, 0xc3 },
 static const __u8 bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 static struct routed *skel;
+static struct rt_tables tables;
 static int prog_fd, failures, ncpus;
 static __u32 lo;
 static __u8 in[4096], out[4096], orig[4096];
@@ -67,34 +69,15 @@ static void pass(const char *name, bool ok)
 
 static void addr4(struct rt_addr *a, const char *s)
 {
-	memset(a, 0, sizeof(*a));
-	a->w[2] = htonl(0xffff);
-	inet_pton(AF_INET, s, &a->w[3]);
+	__u32 v;
+
+	inet_pton(AF_INET, s, &v);
+	rt_addr_v4(a, v);
 }
 
 static void addr6(struct rt_addr *a, const char *s)
 {
 	inet_pton(AF_INET6, s, a->w);
-}
-
-/* An address into its slot, or into the overflow hash with its slot marked. */
-static int put_addr(const struct rt_addr *a, __u32 ifindex)
-{
-	int slots = bpf_map__fd(skel->maps.rt_addrs);
-	__u32 k = rt_addr_slot(a);
-	struct rt_addr_slot s;
-
-	if (bpf_map_lookup_elem(slots, &k, &s))
-		return -1;
-	if (s.ifindex) {
-		s.flags |= RT_SLOT_SPILL;
-		return bpf_map_update_elem(bpf_map__fd(skel->maps.rt_addrs_overflow), a,
-					   &ifindex, BPF_ANY) ||
-		       bpf_map_update_elem(slots, &k, &s, BPF_ANY);
-	}
-	s.addr = *a;
-	s.ifindex = ifindex;
-	return bpf_map_update_elem(slots, &k, &s, BPF_ANY);
 }
 
 static int add_ep(struct ep_def *d, __u32 stats_idx)
@@ -105,9 +88,6 @@ static int add_ep(struct ep_def *d, __u32 stats_idx)
 		.mtu = MTU,
 		.stats_idx = stats_idx,
 	};
-	int fd = bpf_map__fd(skel->maps.rt_endpoints);
-	__u32 slot = d->ifindex % RT_EP_SLOTS;
-	struct rt_endpoint cur;
 
 	memcpy(ep.mac, d->mac, 6);
 	memcpy(ep.host_mac, d->host_mac, 6);
@@ -115,23 +95,13 @@ static int add_ep(struct ep_def *d, __u32 stats_idx)
 		addr4(&d->a4, d->ip4);
 		ep.ipv4 = d->a4.w[3];
 		ep.flags |= RT_EP_IPV4;
-		if (put_addr(&d->a4, d->ifindex))
-			return -1;
 	}
 	if (d->ip6) {
 		addr6(&d->a6, d->ip6);
 		memcpy(ep.ipv6, d->a6.w, 16);
 		ep.flags |= RT_EP_IPV6;
-		if (put_addr(&d->a6, d->ifindex))
-			return -1;
 	}
-	/* A taken slot: the endpoint goes to the hash, keyed by its ifindex. */
-	if (!bpf_map_lookup_elem(fd, &slot, &cur) && cur.ifindex) {
-		fd = bpf_map__fd(skel->maps.rt_endpoints_overflow);
-		slot = d->ifindex;
-	}
-	return bpf_map_update_elem(fd, &slot, &ep, BPF_ANY) ||
-	       bpf_map_update_elem(bpf_map__fd(skel->maps.rt_devs), &d->ifindex, &lo, BPF_ANY);
+	return rt_endpoint_add(&tables, &ep, lo);
 }
 
 static void stats_reset(__u32 idx)
@@ -758,6 +728,15 @@ int main(void)
 		return 1;
 	}
 	prog_fd = bpf_program__fd(skel->progs.routed_ingress);
+	tables = (struct rt_tables){
+		.eps_fd = bpf_map__fd(skel->maps.rt_endpoints),
+		.eps_overflow_fd = bpf_map__fd(skel->maps.rt_endpoints_overflow),
+		.addrs_fd = bpf_map__fd(skel->maps.rt_addrs),
+		.addrs_overflow_fd = bpf_map__fd(skel->maps.rt_addrs_overflow),
+		.stats_fd = bpf_map__fd(skel->maps.rt_stats),
+		.devs_fd = bpf_map__fd(skel->maps.rt_devs),
+		.ncpus = ncpus,
+	};
 	if (add_ep(&A, 1) || add_ep(&B, 2)) {
 		printf("FAIL routed_setup: cannot add the endpoints: %s\n", strerror(errno));
 		return 1;
