@@ -307,11 +307,13 @@ static __always_inline __u32 gso_seglen(void *l4, void *data_end, __u8 proto, __
  * checked and will decrement the TTL. ip_exceeds_mtu() and
  * ip6_pkt_too_big() pass a GSO packet whose every segment fits; a
  * larger IPv4 packet without DF the kernel would fragment, which the
- * program cannot, so it is handed over as well. Returns the device to
- * redirect to, or 0 for a frame handed over (and counted).
+ * program cannot, so it is handed over as well. Only an oversize frame
+ * pays for the segment's length. Returns the device to redirect to, or
+ * 0 for a frame handed over (and counted).
  */
 static __always_inline __u32 deliver(struct __sk_buff *skb, struct rt_ep_stats *st,
-				     __u32 dst_ifindex, __u32 seglen, struct rt_endpoint **dst)
+				     __u32 dst_ifindex, void *l4, __u8 proto, __u32 l3hdr,
+				     struct rt_endpoint **dst)
 {
 	struct rt_ep_stats *dst_st;
 	struct rt_endpoint *ep;
@@ -320,7 +322,9 @@ static __always_inline __u32 deliver(struct __sk_buff *skb, struct rt_ep_stats *
 	ep = ep_lookup(dst_ifindex);
 	if (!ep)
 		return hand_over(st, RT_R_NOT_LOCAL), 0;
-	if (skb->len - ETH_HLEN > ep->mtu && (!skb->gso_size || seglen > ep->mtu))
+	if (skb->len - ETH_HLEN > ep->mtu &&
+	    (!skb->gso_size || gso_seglen(l4, (void *)(long)skb->data_end, proto, l3hdr,
+					  skb->gso_size) > ep->mtu))
 		return hand_over(st, RT_R_MTU), 0;
 	dev = bpf_map_lookup_elem(&rt_devs, &dst_ifindex);
 	if (!dev)
@@ -370,9 +374,7 @@ static __always_inline int ipv4(struct __sk_buff *skb, struct rt_endpoint *ep,
 		return hand_over(st, RT_R_NOT_LOCAL);
 	if (ip->ttl <= 1)
 		return hand_over(st, RT_R_TTL);
-	dev = deliver(skb, st, ifindex,
-		      gso_seglen(data + ETH_HLEN + hlen, data_end, ip->protocol, hlen,
-				 skb->gso_size), &dst);
+	dev = deliver(skb, st, ifindex, data + ETH_HLEN + hlen, ip->protocol, hlen, &dst);
 	if (!dev)
 		return TC_ACT_OK;
 	set_macs(data, dst);
@@ -420,9 +422,7 @@ static __always_inline int ipv6(struct __sk_buff *skb, struct rt_endpoint *ep,
 		return hand_over(st, RT_R_NOT_LOCAL);
 	if (ip6->hop_limit <= 1)
 		return hand_over(st, RT_R_TTL);
-	dev = deliver(skb, st, ifindex,
-		      gso_seglen(ip6 + 1, data_end, ip6->nexthdr, sizeof(*ip6), skb->gso_size),
-		      &dst);
+	dev = deliver(skb, st, ifindex, ip6 + 1, ip6->nexthdr, sizeof(*ip6), &dst);
 	if (!dev)
 		return TC_ACT_OK;
 	set_macs(data, dst);
