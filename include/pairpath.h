@@ -11,7 +11,10 @@
 #include <linux/types.h>
 #endif
 
-/* Bumped whenever a map key or value below changes shape. */
+/*
+ * Bumped whenever a map key or value below, or in routed.h (the routed
+ * maps, pinned beside these), changes shape.
+ */
 #define PP_MAP_LAYOUT		3
 
 #define PP_PAIR_NAME_LEN	64	/* 63 characters and the NUL */
