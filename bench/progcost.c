@@ -118,15 +118,7 @@ static int measure(const char *name, int prog_fd, __u32 ifindex, __u32 repeat)
 /* Endpoints RT_FIRST_IF + from .. + to - 1, at 10.77.i/16 and fd77::i. */
 static int add_endpoints(struct routed *rt, __u32 from, __u32 to)
 {
-	struct rt_tables t = {
-		.eps_fd = bpf_map__fd(rt->maps.rt_endpoints),
-		.eps_overflow_fd = bpf_map__fd(rt->maps.rt_endpoints_overflow),
-		.addrs_fd = bpf_map__fd(rt->maps.rt_addrs),
-		.addrs_overflow_fd = bpf_map__fd(rt->maps.rt_addrs_overflow),
-		.stats_fd = bpf_map__fd(rt->maps.rt_stats),
-		.devs_fd = bpf_map__fd(rt->maps.rt_devs),
-		.ncpus = libbpf_num_possible_cpus(),
-	};
+	struct rt_tables t;
 	struct rt_endpoint ep = {
 		.mtu = 1500,
 		.flags = RT_EP_IPV4 | RT_EP_IPV6,
@@ -136,6 +128,7 @@ static int add_endpoints(struct routed *rt, __u32 from, __u32 to)
 	__u32 i, n;
 	int ret;
 
+	rt_tables_of(&t, rt);
 	for (i = from; i < to; i++) {
 		n = i + 1;	/* 10.77.0.1 is the first */
 		ep.ifindex = RT_FIRST_IF + i;

@@ -728,15 +728,7 @@ int main(void)
 		return 1;
 	}
 	prog_fd = bpf_program__fd(skel->progs.routed_ingress);
-	tables = (struct rt_tables){
-		.eps_fd = bpf_map__fd(skel->maps.rt_endpoints),
-		.eps_overflow_fd = bpf_map__fd(skel->maps.rt_endpoints_overflow),
-		.addrs_fd = bpf_map__fd(skel->maps.rt_addrs),
-		.addrs_overflow_fd = bpf_map__fd(skel->maps.rt_addrs_overflow),
-		.stats_fd = bpf_map__fd(skel->maps.rt_stats),
-		.devs_fd = bpf_map__fd(skel->maps.rt_devs),
-		.ncpus = ncpus,
-	};
+	rt_tables_of(&tables, skel);
 	if (add_ep(&A, 1) || add_ep(&B, 2)) {
 		printf("FAIL routed_setup: cannot add the endpoints: %s\n", strerror(errno));
 		return 1;

@@ -5,7 +5,22 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "state/endpoints.h"
+#include "routed.skel.h"
+
+void rt_tables_of(struct rt_tables *t, const struct routed *obj)
+{
+	*t = (struct rt_tables){
+		.eps_fd = bpf_map__fd(obj->maps.rt_endpoints),
+		.eps_overflow_fd = bpf_map__fd(obj->maps.rt_endpoints_overflow),
+		.addrs_fd = bpf_map__fd(obj->maps.rt_addrs),
+		.addrs_overflow_fd = bpf_map__fd(obj->maps.rt_addrs_overflow),
+		.stats_fd = bpf_map__fd(obj->maps.rt_stats),
+		.devs_fd = bpf_map__fd(obj->maps.rt_devs),
+		.ncpus = libbpf_num_possible_cpus(),
+	};
+}
 
 void rt_addr_v4(struct rt_addr *a, __u32 addr)
 {

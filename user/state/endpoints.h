@@ -21,6 +21,10 @@ struct rt_tables {
 	int ncpus;
 };
 
+struct routed;
+
+/* The tables of a loaded routed object (its skeleton). */
+void rt_tables_of(struct rt_tables *t, const struct routed *obj);
 /* ::ffff:a.b.c.d for the IPv4 address addr (network order). */
 void rt_addr_v4(struct rt_addr *a, __u32 addr);
 /*
