@@ -434,7 +434,13 @@ static __always_inline int ipv6(struct __sk_buff *skb, struct rt_endpoint *ep,
 	if (!dev)
 		return TC_ACT_OK;
 	set_macs(data, dst);
-	ip6->hop_limit--;	/* IPv6 has no header checksum */
+	/*
+	 * IPv6 has no header checksum. A CHECKSUM_COMPLETE skb->csum would
+	 * cover the hop limit (ip6_forward() drops it, skb_forward_csum()),
+	 * but veth never delivers one: a frame from an uplink would need
+	 * bpf_csum_update(). The IPv4 update above keeps the header's sum.
+	 */
+	ip6->hop_limit--;
 	return bpf_redirect_peer(dev, 0);
 }
 
