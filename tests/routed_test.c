@@ -36,12 +36,15 @@ struct ep_def {
 	struct rt_addr a4, a6;
 };
 
-static struct ep_def A = { .ifindex = A_IF, .mac = { 2, 0, 0, 0, 0, 0xa1 },
-			   .host_mac = { 2, 0, 0, 0, 0, 0xf1 }, .ip4 = "10.0.0.1", .ip6 = "fd00::1" };
-static struct ep_def B = { .ifindex = B_IF, .mac = { 2, 0, 0, 0, 0, 0xb2 },
-			   .host_mac = { 2, 0, 0, 0, 0, 0xf2 }, .ip4 = "10.0.0.2", .ip6 = "fd00::2" };
-static struct ep_def C = { .ifindex = C_IF, .mac = { 2, 0, 0, 0, 0, 0xc3 },
-			   .host_mac = { 2, 0, 0, 0, 0, 0xf3 } };
+/* Every MAC differs from the others in every byte: a part copied from the wrong one shows. */
+static struct ep_def A = { .ifindex = A_IF, .mac = { 0x02, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5 },
+			   .host_mac = { 0x06, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5 },
+			   .ip4 = "10.0.0.1", .ip6 = "fd00::1" };
+static struct ep_def B = { .ifindex = B_IF, .mac = { 0x02, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5 },
+			   .host_mac = { 0x0a, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5 },
+			   .ip4 = "10.0.0.2", .ip6 = "fd00::2" };
+static struct ep_def C = { .ifindex = C_IF, .mac = { 0x02, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5 },
+			   .host_mac = { 0x0e, 0x91, 0x92, 0x93, 0x94, 0x95 } };
 
 static const __u8 bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
@@ -244,7 +247,8 @@ static bool only_reason(const char *name, enum rt_reason r, __u64 n)
 {
 	struct rt_ep_stats s = stats(1), b = stats(2);
 
-	return reasons_are(name, r, n) && CHECK(!s.packets[0] && !s.packets[1] && !b.packets[0] && !s.arp_answered &&
+	return reasons_are(name, r, n) &&
+	       CHECK(!s.packets[0] && !s.packets[1] && !b.packets[0] && !s.arp_answered &&
 		     !s.nd_answered, name, "a delivery or answer was counted");
 }
 
