@@ -70,16 +70,6 @@ int tc_filter_detach(const struct tc_filter *f)
 	return gone_is_done(bpf_tc_detach(&hook, &opts));
 }
 
-bool tc_filter_present(const struct tc_filter *f)
-{
-	struct bpf_tc_hook hook;
-	struct bpf_tc_opts opts;
-
-	tc_hook(f->ifindex, BPF_TC_INGRESS, &hook);
-	tc_opts(f, &opts);
-	return !bpf_tc_query(&hook, &opts);
-}
-
 int tc_filter_prog_id(const struct tc_filter *f, __u32 *prog_id)
 {
 	struct bpf_tc_hook hook;
@@ -91,6 +81,13 @@ int tc_filter_prog_id(const struct tc_filter *f, __u32 *prog_id)
 		return -errno;
 	*prog_id = opts.prog_id;
 	return 0;
+}
+
+bool tc_filter_present(const struct tc_filter *f)
+{
+	__u32 prog_id;
+
+	return !tc_filter_prog_id(f, &prog_id);
 }
 
 /* Filters of every kind and owner at the clsact's ingress and egress. */

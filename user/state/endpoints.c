@@ -42,7 +42,8 @@ static int addr_put(const struct rt_tables *t, const struct rt_addr *a, __u32 if
 
 	if (bpf_map_lookup_elem(t->addrs_fd, &k, &s))
 		return -errno;
-	if (s.ifindex) {
+	/* The same address again (re-added, or moved): its slot is rewritten. */
+	if (s.ifindex && memcmp(&s.addr, a, sizeof(*a))) {
 		if (bpf_map_update_elem(t->addrs_overflow_fd, a, &ifindex, BPF_ANY))
 			return -errno;
 		s.flags |= RT_SLOT_SPILL;

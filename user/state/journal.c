@@ -69,8 +69,11 @@ int journal_list(const struct store *st, struct journal_entry **out)
 		       sizeof(list[i].pair));
 	}
 	map_dump_free(&d);
-	if (err)
+	/* Callers free a list of one entry or more: an empty one is NULL. */
+	if (err || !i) {
+		free(list);
 		return err;
+	}
 	*out = list;
 	return i;
 }

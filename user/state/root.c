@@ -115,10 +115,15 @@ static int ensure_root(const char *root, bool *made)
 	int fd, tries;
 
 	*made = false;
-	for (tries = 0; tries < 2; tries++) {
+	/* Opened again after each mkdir, ours or another's: a reset may remove it between. */
+	for (tries = 0; tries < 3; tries++) {
 		fd = root_open_dir(AT_FDCWD, root, "pin root", root);
 		if (fd != -ENOENT)
 			return fd;
+		if (tries == 2) {
+			errno = ENOENT;
+			break;
+		}
 		/* Check before making anything, so a refusal leaves no directory. */
 		parent_of(root, parent, sizeof(parent));
 		if (!pin_on_bpffs(parent) && mount_default(root)) {

@@ -302,8 +302,10 @@ static int open_dir(struct store *st, bool create)
 	if (st->dir_fd != -ENOENT || !create)
 		return st->dir_fd < 0 ? st->dir_fd : 0;
 	if (mkdirat(st->root_fd, base, 0700)) {
-		pr_warn("cannot create %s: %s\n", st->dir, strerror(errno));
-		return -errno;
+		int err = -errno;
+
+		pr_warn("cannot create %s: %s\n", st->dir, strerror(-err));
+		return err;
 	}
 	st->made_dir = true;
 	st->dir_fd = root_open_dir(st->root_fd, base, "pin directory", st->dir);
