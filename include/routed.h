@@ -3,8 +3,7 @@
  * Types shared by the routed datapath (bpf/routed.bpf.c) and the loader.
  * As in pairpath.h: fixed-width types, explicit padding. The routed maps
  * are pinned beside the pair maps under the same root and share its
- * PP_MAP_LAYOUT: a change to any struct here bumps it, and so does the
- * first loader that pins these maps (nothing pins them yet).
+ * PP_MAP_LAYOUT: a change to any struct here bumps it.
  *
  * Maps (bpf/lib/routed_maps.bpf.h):
  *   rt_endpoints           ARRAY, ifindex % RT_EP_SLOTS -> struct rt_endpoint
@@ -13,6 +12,10 @@
  *   rt_addrs_overflow      HASH, struct rt_addr -> ifindex of its endpoint
  *   rt_stats               PERCPU_ARRAY, stats_idx -> struct rt_ep_stats
  *   rt_devs                DEVMAP_HASH, ifindex -> the host-side veth itself
+ *   rt_uplinks             HASH, ifindex -> struct rt_uplink (an uplink's record)
+ *   rt_uplink_stats        PERCPU_ARRAY, rt_uplink.stats_idx -> struct rt_uplink_stats
+ *   rt_records             HASH, struct rt_record_key -> struct rt_record,
+ *                          user space's only (the endpoint journal)
  */
 #ifndef __ROUTED_H
 #define __ROUTED_H
@@ -26,6 +29,9 @@
 #define RT_ADDR_SLOT_BITS	13
 #define RT_ADDR_SLOTS		(1U << RT_ADDR_SLOT_BITS)	/* two addresses an endpoint */
 #define RT_MAX_ADDRS		(2 * RT_MAX_ENDPOINTS)
+#define RT_MAX_UPLINKS		64
+#define RT_NAME_LEN		64	/* an endpoint's name: 63 characters and the NUL */
+#define RT_IFNAME_LEN		16	/* IFNAMSIZ */
 
 /* The gateway every container routes through (Calico and Cilium style). */
 #define RT_GW4			0xa9fe0101U	/* 169.254.1.1, host order */
@@ -121,6 +127,58 @@ struct rt_addr_slot {
 	struct rt_addr addr;
 	__u32 ifindex;		/* the owning endpoint; 0: no owner */
 	__u32 flags;		/* RT_SLOT_* */
+};
+
+/*
+ * An uplink (a NIC, a VXLAN device, a veth to a router): frames that
+ * enter it addressed to a local endpoint are delivered into the
+ * container. The record is the map entry itself: one hash update writes
+ * it whole.
+ */
+struct rt_uplink {
+	__u32 ifindex;
+	__u32 stats_idx;	/* its counters in rt_uplink_stats */
+	char ifname[RT_IFNAME_LEN];
+	__u32 mode;		/* enum pp_mode */
+	__u32 state;		/* enum rt_record_state */
+	__u64 created_at;	/* CLOCK_REALTIME, seconds */
+};
+
+struct rt_uplink_stats {
+	__u64 packets;		/* delivered into a container */
+	__u64 bytes;
+	__u64 reasons[RT_REASON_SLOTS];	/* not delivered, by reason */
+};
+
+/*
+ * The endpoint journal, as the pairs': a record is written before
+ * anything else of the endpoint is made and marked live last, so that a
+ * pairpath killed half-way leaves a record the next one rolls back.
+ */
+enum rt_record_state {
+	RT_REC_ADDING = 1,
+	RT_REC_LIVE = 2,
+	RT_REC_DELETING = 3,
+};
+
+#define RT_REC_ROUTE4		(1U << 0)	/* its /32 route and neighbour may exist */
+#define RT_REC_ROUTE6		(1U << 1)	/* its /128 route and neighbour may exist */
+#define RT_REC_BROKEN		(1U << 2)	/* its device is gone or not the recorded one */
+
+struct rt_record_key {
+	char name[RT_NAME_LEN];
+};
+
+struct rt_record {
+	struct rt_endpoint ep;	/* as written to the tables */
+	char ifname[RT_IFNAME_LEN];	/* the host-side veth */
+	char peer_ifname[RT_IFNAME_LEN];	/* the container's interface */
+	__u64 peer_netns_cookie;	/* the container's netns */
+	__u32 peer_ifindex;
+	__u32 state;		/* enum rt_record_state */
+	__u32 flags;		/* RT_REC_* */
+	__u32 mode;		/* enum pp_mode */
+	__u64 created_at;	/* CLOCK_REALTIME, seconds */
 };
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__

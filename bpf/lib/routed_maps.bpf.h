@@ -53,4 +53,26 @@ struct {
 	__type(value, __u32);
 } rt_devs SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RT_MAX_UPLINKS);
+	__type(key, __u32);
+	__type(value, struct rt_uplink);
+} rt_uplinks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, RT_MAX_UPLINKS);
+	__type(key, __u32);
+	__type(value, struct rt_uplink_stats);
+} rt_uplink_stats SEC(".maps");
+
+/* The endpoint journal: user space's alone, pinned with the tables. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RT_MAX_ENDPOINTS);
+	__type(key, struct rt_record_key);
+	__type(value, struct rt_record);
+} rt_records SEC(".maps");
+
 #endif /* __ROUTED_MAPS_BPF_H */
