@@ -165,6 +165,7 @@ enum rt_record_state {
 #define RT_REC_ROUTE4		(1U << 0)	/* its /32 route and neighbour may exist */
 #define RT_REC_ROUTE6		(1U << 1)	/* its /128 route and neighbour may exist */
 #define RT_REC_BROKEN		(1U << 2)	/* its device is gone or not the recorded one */
+#define RT_REC_MAC_GIVEN	(1U << 3)	/* the MAC was given (--mac): not followed */
 
 struct rt_record_key {
 	char name[RT_NAME_LEN];
