@@ -469,9 +469,12 @@ static __always_inline int fib_hand_over(const struct src *s, int rc)
 /*
  * The lookup's tot_len: the packet's network length, or for a GSO
  * packet that of one segment, so that bpf_fib_lookup() checks it
- * against the route's MTU (ip_mtu_from_fib_result(), metrics and PMTU
- * included) as ip_exceeds_mtu() would; with a tot_len the skb helper
- * no longer checks skb->len against the device (is_skb_forwardable()).
+ * against the route's MTU as ip_exceeds_mtu() would. That MTU is
+ * ip_mtu_from_fib_result()'s: the egress device's, a PMTU exception's,
+ * or the route's own only if locked (`mtu lock N`) or with
+ * ip_forward_use_pmtu, where ip_forward() also honours an unlocked one.
+ * With a tot_len the skb helper no longer checks skb->len against the
+ * device (is_skb_forwardable()).
  */
 static __always_inline __u16 fib_tot_len(struct __sk_buff *skb, void *l4, __u8 proto,
 					 __u32 l3hdr, __u32 len)

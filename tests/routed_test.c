@@ -8,7 +8,9 @@
  *
  * Prints one "PASS routed_name" or "FAIL routed_name: why" line per case.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <net/if.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <linux/pkt_cls.h>
 #include "routed.h"
 #include "state/endpoints.h"
@@ -987,6 +991,203 @@ static void test_uplink_unknown(void)
 		   eps_quiet(name, false));
 }
 
+/*
+ * --fib. bpf_fib_lookup() needs real devices and routes, so these run
+ * in a child process in a network namespace of its own (unshare: it
+ * has no name and goes with the child, nothing is left behind): vA
+ * stands for D's host-side veth, where D's frames enter, vU for the
+ * uplink, with routes and permanent neighbours set up by ip(8). test_run
+ * runs the frame in the child's namespace, with vA as ingress_ifindex.
+ */
+#define D_STATS		4
+#define VU_MAC		"02:55:55:55:55:55"
+#define GW_MAC		"02:fe:fe:fe:fe:fe"
+
+static const __u8 vu_mac[6] = { 0x02, 0x55, 0x55, 0x55, 0x55, 0x55 };
+static const __u8 gw_mac[6] = { 0x02, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe };
+static struct ep_def D = { .mac = { 0x02, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5 },
+			   .host_mac = { 0x0a, 0x81, 0x82, 0x83, 0x84, 0x85 },
+			   .ip4 = "10.0.0.4", .ip6 = "fd00::4" };
+
+static const char *const fib_setup[] = {
+	"ip link set lo up",
+	"ip link add vA type veth peer name vA2",
+	"ip link add vU address " VU_MAC " type veth peer name vU2",
+	"ip link set vA up && ip link set vA2 up && ip link set vU up && ip link set vU2 up",
+	"ip addr add 192.0.2.1/24 dev vU && ip -6 addr add fd99::1/64 dev vU nodad",
+	"sysctl -qw net.ipv4.conf.all.forwarding=1 net.ipv6.conf.all.forwarding=1",
+	"ip route add 198.51.100.0/24 via 192.0.2.254 dev vU",
+	"ip neigh add 192.0.2.254 lladdr " GW_MAC " dev vU nud permanent",
+	"ip route add 203.0.113.0/24 via 192.0.2.253 dev vU",	/* no neighbour */
+	/* bpf_fib_lookup() takes a route's MTU only when locked */
+	"ip route add 198.18.0.0/24 via 192.0.2.254 dev vU mtu lock 1000",
+	"ip route add blackhole 198.18.1.0/24",
+	"ip -6 route add 2001:db8:1::/64 via fd99::fe dev vU",
+	"ip -6 neigh add fd99::fe lladdr " GW_MAC " dev vU nud permanent",
+	"ip -6 route add 2001:db8:2::/64 via fd99::fd dev vU",	/* no neighbour */
+};
+
+static __u32 d4(const char *dst, __u8 ttl, __u8 proto, __u32 len)
+{
+	v4("10.0.0.4", dst, ttl, proto, len, 5);
+	eth(in, D.host_mac, D.mac, 0x0800);
+	return len;
+}
+
+static __u32 d6(const char *dst, __u8 hop, __u32 len)
+{
+	v6("fd00::4", dst, hop, 17, len);
+	eth(in, D.host_mac, D.mac, 0x86dd);
+	return len;
+}
+
+/* D's counters: FROM n/len, fib_forwarded f, reason r once (RT_REASON_MAX: none). */
+static bool d_counted(const char *name, __u64 n, __u64 bytes, __u64 f, enum rt_reason r)
+{
+	struct rt_ep_stats d = stats(D_STATS);
+	int i;
+
+	for (i = 0; i < RT_REASON_SLOTS; i++)
+		if (!CHECK(d.reasons[i] == (__u64)(i == (int)r && r != RT_REASON_MAX), name, "reason %d counted %llu", i,
+			   d.reasons[i]))
+			return false;
+	return CHECK(d.packets[RT_DIR_FROM] == n && d.bytes[RT_DIR_FROM] == bytes &&
+		     d.fib_forwarded == f && !d.packets[RT_DIR_TO], name,
+		     "D from %llu/%llu fib_forwarded %llu, want %llu/%llu %llu",
+		     d.packets[RT_DIR_FROM], d.bytes[RT_DIR_FROM], d.fib_forwarded, n, bytes, f);
+}
+
+static int fib_run(__u32 len, __u32 gso_size, __u32 flags)
+{
+	stats_reset(D_STATS);
+	return run_prog(prog_fd, D.ifindex, len, gso_size, 1, flags);
+}
+
+/* Forwarded: REDIRECT, the MACs dmac and smac, the TTL or hop limit one lower. */
+static void fwd_as(const char *name, __u32 len, __u32 gso_size, const __u8 *dmac,
+		   const __u8 *smac, bool v6, __u64 via_fib)
+{
+	int ret = fib_run(len, gso_size, BPF_F_TEST_SKB_CHECKSUM_COMPLETE);
+	__u32 off = v6 ? 21 : 22;
+
+	if (ret == -1 && errno == EBADMSG) {
+		CHECK(false, name, "skb->csum stale after the program (EBADMSG)");
+		return;
+	}
+	pass(name, CHECK(ret == TC_ACT_REDIRECT, name, "verdict %d, want TC_ACT_REDIRECT", ret) &&
+		   CHECK(out_len == len, name, "length %u", out_len) &&
+		   CHECK(!memcmp(out, dmac, 6) && !memcmp(out + 6, smac, 6), name,
+			 "MACs %02x:..:%02x %02x:..:%02x", out[0], out[5], out[6], out[11]) &&
+		   CHECK(out[off] == orig[off] - 1, name, "TTL %u, want %u", out[off],
+			 orig[off] - 1) &&
+		   CHECK(v6 || fold(sum16(out + 14, 20, 0)) == 0, name, "IPv4 checksum invalid") &&
+		   CHECK(!memcmp(out + 12, orig + 12, off - 12) &&
+			 (v6 ? !memcmp(out + 22, orig + 22, len - 22)
+			     : out[23] == orig[23] && !memcmp(out + 26, orig + 26, len - 26)),
+			 name, "more than MACs, TTL, checksum changed") &&
+		   d_counted(name, 1, len, via_fib, RT_REASON_MAX));
+}
+
+static void fib_fwd(const char *name, __u32 len, __u32 gso_size, const __u8 *dmac,
+		    const __u8 *smac, bool v6)
+{
+	fwd_as(name, len, gso_size, dmac, smac, v6, 1);
+}
+
+static void fib_over(const char *name, __u32 len, __u32 gso_size, enum rt_reason r)
+{
+	int ret = fib_run(len, gso_size, 0);
+
+	pass(name, CHECK(ret == TC_ACT_OK, name, "verdict %d, want TC_ACT_OK", ret) &&
+		   CHECK(unchanged(len), name, "frame changed") &&
+		   d_counted(name, 0, 0, 0, r));
+}
+
+static int fib_child(void)
+{
+	struct rt_endpoint ep;
+	size_t i;
+	__u32 len;
+
+	if (unshare(CLONE_NEWNET)) {
+		printf("SKIP routed_fib: no network namespace of its own: %s\n", strerror(errno));
+		return 0;
+	}
+	for (i = 0; i < sizeof(fib_setup) / sizeof(fib_setup[0]); i++)
+		if (system(fib_setup[i])) {
+			printf("FAIL routed_fib_setup: %s\n", fib_setup[i]);
+			return 1;
+		}
+	D.ifindex = if_nametoindex("vA");
+	if (!D.ifindex || add_ep(&D, D_STATS)) {
+		printf("FAIL routed_fib_setup: cannot add the endpoint on vA\n");
+		return 1;
+	}
+	/* add_ep() made it a plain endpoint: rewrite it with RT_EP_FIB. */
+	i = D.ifindex % RT_EP_SLOTS;
+	bpf_map_lookup_elem(tables.eps_fd, &i, &ep);
+	ep.flags |= RT_EP_FIB;
+	bpf_map_update_elem(tables.eps_fd, &i, &ep, BPF_EXIST);
+
+	len = d4("198.51.100.7", 64, 17, 100);
+	fib_fwd("fib_ipv4_success_forwarded", len, 0, gw_mac, vu_mac, false);
+	/* A local endpoint is delivered to, not routed to. */
+	len = d4("10.0.0.2", 64, 17, 100);
+	fwd_as("fib_endpoint_local_delivery_first", len, 0, B.mac, B.host_mac, false, 0);
+	len = d4("203.0.113.7", 64, 17, 100);
+	fib_fwd("fib_ipv4_no_neigh_redirect_neigh", len, 0, D.host_mac, D.mac, false);
+	len = d6("2001:db8:1::7", 64, 100);
+	fib_fwd("fib_ipv6_success_forwarded", len, 0, gw_mac, vu_mac, true);
+	len = d6("2001:db8:2::7", 64, 100);
+	fib_fwd("fib_ipv6_no_neigh_redirect_neigh", len, 0, D.host_mac, D.mac, true);
+
+	/* The route's MTU, 1000: the network length, or a GSO segment's. */
+	len = d4("198.18.0.7", 64, 17, 14 + 1000);
+	fib_fwd("fib_ipv4_route_mtu_at_limit_forwarded", len, 0, gw_mac, vu_mac, false);
+	len = d4("198.18.0.7", 64, 17, 14 + 1001);
+	fib_over("fib_ipv4_frag_needed_handed_over", len, 0, RT_R_MTU);
+	len = d4("198.18.0.7", 64, 6, 3014);
+	fib_fwd("fib_gso_segments_fit_forwarded", len, 1000 - 40, gw_mac, vu_mac, false);
+	fib_over("fib_gso_segment_too_big_handed_over", len, 1000 - 39, RT_R_MTU);
+
+	len = d4("198.18.1.7", 64, 17, 100);
+	fib_over("fib_blackhole_handed_over", len, 0, RT_R_FIB_MISS);
+	len = d4("100.64.0.1", 64, 17, 100);
+	fib_over("fib_no_route_handed_over", len, 0, RT_R_FIB_MISS);
+	len = d4("198.51.100.7", 1, 17, 100);
+	fib_over("fib_ttl_handed_over", len, 0, RT_R_TTL);
+	len = d6("2001:db8:1::7", 1, 100);
+	fib_over("fib_hop_limit_handed_over", len, 0, RT_R_TTL);
+	if (system("sysctl -qw net.ipv4.conf.vA.forwarding=0")) {
+		printf("FAIL routed_fib_setup: forwarding off on vA\n");
+		return 1;
+	}
+	len = d4("198.51.100.7", 64, 17, 100);
+	fib_over("fib_forwarding_off_handed_over", len, 0, RT_R_FIB_MISS);
+	return failures;
+}
+
+static void test_fib(void)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		status = fib_child();
+		fflush(stdout);
+		_exit(status ? 1 : 0);
+	}
+	/* A case that failed has said so; only a child that died has not. */
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+		printf("FAIL routed_fib: the fib cases did not run to their end\n");
+		failures++;
+	} else if (WEXITSTATUS(status)) {
+		failures++;
+	}
+}
+
 int main(void)
 {
 	lo = if_nametoindex("lo");
@@ -1027,6 +1228,7 @@ int main(void)
 	test_uplink_delivery();
 	test_uplink_hand_overs();
 	test_uplink_unknown();
+	test_fib();
 
 	routed__destroy(skel);
 	return failures ? 1 : 0;
