@@ -152,3 +152,57 @@ test_routed_agent_device_gone() {
 rc_metric_is() {	# name value
 	[ "$(metric "$1")" = "$2" ]
 }
+
+# A routed map pinned by another build (here one of another size, in
+# place before the first endpoint) is refused by name, and the routed
+# state this command began is removed again.
+test_routed_layout_refused() {
+	local dir before
+	rc_fixture rclay
+	expect_cmd 0 "" pp attach web vethA vethB
+	dir=$(pin_dir) || exit 1
+	expect_cmd 0 "" pp detach web
+	bpftool map create "$dir/rt_records" type hash key 64 value 8 entries 16 name rt_records ||
+		fail "bpftool map create"
+	before=$(ls "$dir")
+	expect_cmd 1 "pairpath: pinned map 'rt_records' has another layout (key 64, value 8 bytes, 16 entries; this pairpath expects 64, 152, 4096): run 'pairpath reset'" \
+		pp endpoint add ea vethA --ip 10.77.0.1
+	expect_eq "$(ls "$dir")" "$before" "pins after the refused add"
+	expect_eq "$(ip -n "$NS_H" route show proto 112)" "" "host routes after the refused add"
+	expect_eq "$(tcx_count vethA)" 0 "hooks on vethA"
+	return 0
+}
+
+# Pairs and endpoints on one host, on different devices: each carries
+# its own traffic, and neither takes the other's device.
+test_routed_coexists_with_pairs() {
+	local i out
+	rc_fixture rcco
+	# C and D: two more containers for the pair.
+	for i in c d; do
+		netns_add "$FX_ID-$i" || fail "netns $i"
+		ip -n "$NS_H" link add "veth${i^^}" type veth peer name eth0 netns "$FX_ID-$i"
+		ip -n "$FX_ID-$i" addr add "10.78.0.$([ $i = c ] && echo 1 || echo 2)/24" dev eth0
+		ip -n "$FX_ID-$i" link set eth0 up
+		ip -n "$NS_H" link set "veth${i^^}" up
+	done
+	fixture_settle "$NS_H" || fail "settle"
+	# No ARP crosses a pair's test: the neighbours are fixed.
+	ip -n "$FX_ID-c" neigh add 10.78.0.2 dev eth0 lladdr "$(rc_mac "$FX_ID-d")"
+	ip -n "$FX_ID-d" neigh add 10.78.0.1 dev eth0 lladdr "$(rc_mac "$FX_ID-c")"
+	expect_cmd 0 "" pp attach web vethC vethD
+	expect_cmd 0 "" pp endpoint add ea vethA --ip 10.77.0.1
+	expect_cmd 0 "" pp endpoint add eb vethB --ip 10.77.0.2
+	expect_cmd 1 "pairpath: device 'vethC' belongs to a pair: detach it first" \
+		pp endpoint add ec vethC --ip 10.77.0.3
+	expect_cmd 1 "pairpath: device 'vethA' is the endpoint 'ea'" pp attach db vethA vethD
+	rc_ping "endpoints beside a pair"
+	out=$(ip netns exec "$FX_ID-c" ping -c 3 -i 0.2 -W 1 10.78.0.2 2>&1) || fail "the pair does not carry C to D: $out $(pp stats)"
+	expect_eq "$(pp stats --json | $PY -c 'import json, sys; d = json.load(sys.stdin); print(len(d["pairs"]), [e["name"] for e in d["endpoints"]])')" \
+		"1 ['ea', 'eb']" "pairs and endpoints in stats"
+	return 0
+}
+
+rc_mac() {	# netns
+	ip -n "$1" -j link show eth0 | $PY -c 'import json, sys; print(json.load(sys.stdin)[0]["address"])'
+}

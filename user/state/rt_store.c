@@ -194,7 +194,8 @@ int rt_store_open(struct store *st, struct rt_store *rt, unsigned int flags)
 		if (!err)
 			err = open_pinned(st, rt, false);
 	}
-	if (err == -ENOENT)
+	/* Half made (a first add was stopped) the next add completes it. */
+	if (err == -ENOENT && (flags & RT_CREATE))
 		pr_warn("%s: the routed state is incomplete: run 'pairpath reset'\n", st->dir);
 	if (err)
 		rt_store_close(rt);
