@@ -206,3 +206,36 @@ test_routed_coexists_with_pairs() {
 rc_mac() {	# netns
 	ip -n "$1" -j link show eth0 | $PY -c 'import json, sys; print(json.load(sys.stdin)[0]["address"])'
 }
+
+# An uplink add killed after its record (51) or its hook (52) is rolled
+# back by the next command; gc removes an uplink whose device went.
+test_routed_uplink_journal() {
+	local K dir r
+	rc_fixture rcup
+	r="$FX_ID-r"
+	netns_add "$r" || fail "netns r"
+	ip -n "$NS_H" link add up0 type veth peer name eth0 netns "$r" || fail "up0"
+	ip -n "$NS_H" link set up0 up
+	expect_cmd 0 "" pp endpoint add ea vethA --ip 10.77.0.1
+	dir=$(pin_dir) || exit 1
+	for K in 51 52; do
+		PAIRPATH_TEST_KILL_AT=$K rel_killed pp uplink add up0
+		expect_eq "$?" 137 "uplink add killed after step $K: exit status"
+		expect_eq "$(tcx_count up0)" $((K - 51)) "killed after step $K: hooks on up0"
+		expect_eq "$(pp uplink list --json)" "{\"pin_dir\":\"$dir\",\"uplinks\":[]}" \
+			"killed after step $K: uplinks listed"
+		expect_cmd 0 "" pp endpoint del ea
+		expect_eq "$(tcx_count up0)" 0 "killed after step $K, then a command: hooks on up0"
+		[ -e "$dir/uplink-up0" ] && fail "killed after step $K: the link pin is left"
+		expect_cmd 0 "" pp endpoint add ea vethA --ip 10.77.0.1
+	done
+	expect_cmd 0 "" pp uplink add up0
+	expect_eq "$(pp uplink list)" "UPLINK          IFINDEX
+up0             $(ip netns exec "$NS_H" cat /sys/class/net/up0/ifindex)" "uplink list"
+	expect_cmd 1 "pairpath: device 'up0' is an uplink" pp endpoint add eu up0 --ip 10.77.0.9
+	ip -n "$NS_H" link del up0 || fail "delete up0"
+	expect_cmd 0 "" pp gc
+	expect_eq "$(pp uplink list --json)" "{\"pin_dir\":\"$dir\",\"uplinks\":[]}" "uplinks after gc"
+	[ -e "$dir/uplink-up0" ] && fail "gc left the link pin of up0"
+	return 0
+}

@@ -77,6 +77,8 @@ static int act(const struct cli *cli, struct store *st, const struct veth_info *
 	int err;
 
 	err = endpoint_recover(st, &st->rt);
+	if (!err)
+		err = uplink_recover(st, &st->rt);
 	if (err)
 		return err;
 	/* A del that an interrupted one began: the roll-back finished it. */

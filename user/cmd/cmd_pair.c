@@ -184,6 +184,8 @@ int cmd_change(const struct cli *cli)
 		err = pair_gc(&st);
 		if (!err && st.rt_open)
 			err = endpoint_gc(&st, &st.rt);
+		if (!err && st.rt_open)
+			err = uplink_gc(&st, &st.rt);
 		break;
 	}
 out:

@@ -52,5 +52,8 @@ int endpoint_host_addrs(const struct rt_endpoint *ep, struct host_addr *a, __u32
 int uplink_add(struct store *st, struct rt_store *rt, const char *ifname);
 int uplink_del(struct store *st, struct rt_store *rt, const char *ifname);
 int uplink_del_all(struct store *st, struct rt_store *rt);
+/* Roll back uplinks left half added or removed; remove those whose device went. */
+int uplink_recover(struct store *st, struct rt_store *rt);
+int uplink_gc(struct store *st, struct rt_store *rt);
 
 #endif /* __PAIRPATH_CONTROL_ENDPOINT_H */

@@ -182,13 +182,33 @@ int uplink_del(struct store *st, struct rt_store *rt, const char *ifname)
 	return remove_uplink(st, rt, &up);
 }
 
-int uplink_del_all(struct store *st, struct rt_store *rt)
+/* A device is the recorded uplink while its name still has the recorded ifindex. */
+static bool uplink_gone(const struct rt_uplink *up)
+{
+	return up->state != RT_REC_LIVE || if_nametoindex(up->ifname) != up->ifindex;
+}
+
+static bool uplink_unfinished(const struct rt_uplink *up)
+{
+	return up->state != RT_REC_LIVE;
+}
+
+static bool uplink_any(const struct rt_uplink *up)
+{
+	(void)up;
+	return true;
+}
+
+static int remove_uplinks(struct store *st, struct rt_store *rt,
+			  bool (*pick)(const struct rt_uplink *))
 {
 	struct rt_uplink *list;
 	int n, i, err, ret = 0;
 
 	n = rt_uplink_list(rt, &list);
 	for (i = 0; i < n; i++) {
+		if (!pick(&list[i]))
+			continue;
 		err = remove_uplink(st, rt, &list[i]);
 		if (err && !ret)
 			ret = err;
@@ -196,4 +216,19 @@ int uplink_del_all(struct store *st, struct rt_store *rt)
 	if (n > 0)
 		free(list);
 	return n < 0 ? n : ret;
+}
+
+int uplink_del_all(struct store *st, struct rt_store *rt)
+{
+	return remove_uplinks(st, rt, uplink_any);
+}
+
+int uplink_recover(struct store *st, struct rt_store *rt)
+{
+	return remove_uplinks(st, rt, uplink_unfinished);
+}
+
+int uplink_gc(struct store *st, struct rt_store *rt)
+{
+	return remove_uplinks(st, rt, uplink_gone);
 }
