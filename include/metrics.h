@@ -23,6 +23,7 @@
 #define PP_METRIC_EP_DROPS	"pairpath_endpoint_drops_total"
 #define PP_METRIC_EP_HANDOVERS	"pairpath_endpoint_handovers_total"
 #define PP_METRIC_EP_ANSWERS	"pairpath_endpoint_answers_total"
+#define PP_METRIC_EP_FIB	"pairpath_endpoint_fib_forwarded_total"
 #define PP_METRIC_EP_INFO	"pairpath_endpoint_info"
 #define PP_METRIC_EP_UP		"pairpath_endpoint_up"
 #define PP_METRIC_ENDPOINTS	"pairpath_endpoints"

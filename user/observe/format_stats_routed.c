@@ -63,6 +63,7 @@ static cJSON *endpoint_json(const struct endpoint_snapshot *es)
 	cJSON_AddItemToObject(answers, "arp", json_u64(es->sum.arp_answered));
 	cJSON_AddItemToObject(answers, "nd", json_u64(es->sum.nd_answered));
 	cJSON_AddItemToObject(o, "answers", answers);
+	cJSON_AddItemToObject(o, "fib_forwarded", json_u64(es->sum.fib_forwarded));
 	return o;
 }
 

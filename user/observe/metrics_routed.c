@@ -125,6 +125,13 @@ void metrics_write_routed(FILE *out, const struct snapshot *snap)
 		metrics_label(out, PP_LABEL_PROTOCOL, "nd", false);
 		fprintf(out, "} %llu\n", (unsigned long long)snap->endpoints[i].sum.nd_answered);
 	}
+	metrics_family(out, PP_METRIC_EP_FIB, "counter",
+		       "Of the frames from the container, those sent out by bpf_fib_lookup() "
+		       "(--fib), not into a local container.");
+	for (i = 0; i < snap->n_endpoints; i++) {
+		endpoint(out, PP_METRIC_EP_FIB, &snap->endpoints[i]);
+		fprintf(out, "} %llu\n", (unsigned long long)snap->endpoints[i].sum.fib_forwarded);
+	}
 	metrics_family(out, PP_METRIC_EP_INFO, "gauge",
 		       "Always 1: an endpoint with its host-side device, addresses and MAC.");
 	endpoint_info(out, snap);
