@@ -713,6 +713,37 @@ test_cli_valgrind() {
 	cli_valgrind 0 reset
 }
 
+# Routed mode under valgrind: endpoints, an uplink, their listings and
+# counters, the error paths, and reset with routes to remove.
+test_cli_valgrind_routed() {
+	local PAIRPATH=$PP_TOP/.output/pairpath
+
+	command -v valgrind >/dev/null || { echo "SKIP: no valgrind"; exit 77; }
+	[ -x "$PAIRPATH" ] || fail "no release build at $PAIRPATH"
+	cli_up cvr
+	cli_veth vethC "$NS_A" eth1
+	cli_valgrind_supp
+
+	cli_valgrind 1 endpoint add ea vethA --ip 10.79.0.1 --ip fd79::1
+	cli_valgrind 0 endpoint add ea vethA --ip 10.79.0.1
+	cli_valgrind 0 endpoint add eb vethB --ip 10.79.0.2 --mac 02:00:00:00:00:02
+	cli_valgrind 0 uplink add vethC
+	cli_valgrind 0 endpoint list
+	cli_valgrind 0 endpoint list --json
+	cli_valgrind 0 uplink list --json
+	cli_valgrind 0 stats --format prometheus
+	cli_valgrind 0 stats --json
+	cli_valgrind 1 endpoint add ec vethC --ip 10.79.0.3
+	cli_valgrind 1 endpoint add ec vethA --ip 10.79.0.2
+	cli_valgrind 1 endpoint del nosuch
+	cli_valgrind 2 endpoint add ec vethA --ip 10.79.0.1/24
+	cli_valgrind 0 gc
+	cli_valgrind 0 endpoint del eb
+	cli_valgrind 0 uplink del vethC
+	cli_valgrind 0 reset
+	expect_eq "$(ip -n "$NS_H" route show proto 112)" "" "host routes after reset"
+}
+
 # --- help --------------------------------------------------------------------
 
 test_cli_help() {

@@ -46,6 +46,11 @@ static int errno_of(int nle)
 	case NLE_INVAL:		return -EINVAL;
 	case NLE_RANGE:		return -ERANGE;
 	case NLE_NOMEM:		return -ENOMEM;
+	case NLE_NOACCESS:	return -EACCES;
+	case NLE_AF_NOSUPPORT:	return -EAFNOSUPPORT;
+	case NLE_OPNOTSUPP:	return -EOPNOTSUPP;
+	case NLE_BUSY:		return -EBUSY;
+	case NLE_AGAIN:		return -EAGAIN;
 	default:		return -EIO;
 	}
 }
@@ -117,7 +122,7 @@ static int route_add(int ifindex, const struct host_addr *a, __u32 mtu, const __
 	struct nl_sock *sk = connect_route();
 	struct rtnl_route *route;
 	char s[INET6_ADDRSTRLEN];
-	int err;
+	int err, nle;
 
 	if (!sk)
 		return -EIO;
@@ -127,12 +132,14 @@ static int route_add(int ifindex, const struct host_addr *a, __u32 mtu, const __
 		nl_socket_free(sk);
 		return -ENOMEM;
 	}
-	err = rtnl_route_add(sk, route, nlm_flags);
-	err = err < 0 ? errno_of(err) : 0;
+	nle = rtnl_route_add(sk, route, nlm_flags);
+	err = nle < 0 ? errno_of(nle) : 0;
 	if (err == -EEXIST)
 		pr_warn("address %s: the host has a route to it already\n", s);
 	else if (err)
-		pr_warn("address %s: cannot add its host route: %s\n", s, strerror(-err));
+		pr_warn("address %s: cannot add its host route: %s%s\n", s, nl_geterror(nle),
+			a->family == AF_INET6 && err == -EACCES ?
+			" (is IPv6 off on the device?)" : "");
 	if (!err) {
 		err = neigh_change(sk, ifindex, a, mac, true);
 		if (err) {
