@@ -13,7 +13,9 @@
  * time, so it runs in calls of RT_CHUNK repetitions from TTL 255, each
  * a delivery (chunk=254 in its line; the kernel's ns per run of a call
  * is rounded down, by under 1 ns). The pair program is measured that
- * way too (pairpath_slot_chunked), to compare like with like.
+ * way too (pairpath_slot_chunked), to compare like with like. The
+ * uplink program (routed_uplink) delivers the same frame arriving on an
+ * uplink, routed_uplink_2ep and routed_uplink_1000ep.
  *
  *   progcost [REPEAT]
  *
@@ -40,6 +42,7 @@
 #define RUNS 7
 #define RT_CHUNK 254
 #define RT_FIRST_IF 2000
+#define RT_UPLINK_IF 7000
 
 static __u8 frame[64] = { 0x02, 0, 0, 0, 0, 0x0b, 0x02, 0, 0, 0, 0, 0x0a, 0x88, 0xb5 };
 
@@ -52,6 +55,13 @@ static __u8 rt_frame[64] = {
 	0x02, 0, 0, 0, 0, 0xf1, 0x02, 0, 0, 0, 0, 0xa1, 0x08, 0x00,
 	0x45, 0, 0, 50, 0, 0, 0x40, 0, 255, 17, 0x67, 0x1e, 10, 77, 0, 1, 10, 77, 0, 2,
 };
+
+/*
+ * The same from an uplink: to the loopback device's MAC (00:00:00:00:00:00),
+ * which test_run's eth_type_trans() makes PACKET_HOST; the repetitions
+ * keep that pkt_type, so the rewritten MAC does not matter.
+ */
+static __u8 up_frame[64];
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -146,20 +156,39 @@ static int add_endpoints(struct routed *rt, __u32 from, __u32 to)
 	return 0;
 }
 
+/* An uplink record at ifindex RT_UPLINK_IF, as user space writes one. */
+static int add_uplink(struct routed *rt)
+{
+	struct rt_uplink up = { .ifindex = RT_UPLINK_IF, .stats_idx = 0, .state = RT_REC_LIVE };
+	__u32 key = RT_UPLINK_IF;
+
+	strcpy(up.ifname, "uplink");
+	if (bpf_map_update_elem(bpf_map__fd(rt->maps.rt_uplinks), &key, &up, BPF_ANY)) {
+		fprintf(stderr, "progcost: cannot add the uplink: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int measure_routed(__u32 repeat)
 {
 	struct routed *rt = routed__open_and_load();
-	int fd, err = -1;
+	int fd, up, err = -1;
 
 	if (!rt) {
 		fprintf(stderr, "progcost: cannot load the routed program: %s\n", strerror(errno));
 		return -1;
 	}
+	memcpy(up_frame, rt_frame, sizeof(up_frame));
+	memset(up_frame, 0, 6);
 	fd = bpf_program__fd(rt->progs.routed_ingress);
-	if (!add_endpoints(rt, 0, 2) &&
+	up = bpf_program__fd(rt->progs.routed_uplink);
+	if (!add_endpoints(rt, 0, 2) && !add_uplink(rt) &&
 	    !measure_in("routed_local_2ep", fd, RT_FIRST_IF, rt_frame, repeat, RT_CHUNK) &&
+	    !measure_in("routed_uplink_2ep", up, RT_UPLINK_IF, up_frame, repeat, RT_CHUNK) &&
 	    !add_endpoints(rt, 2, 1000) &&
-	    !measure_in("routed_local_1000ep", fd, RT_FIRST_IF, rt_frame, repeat, RT_CHUNK))
+	    !measure_in("routed_local_1000ep", fd, RT_FIRST_IF, rt_frame, repeat, RT_CHUNK) &&
+	    !measure_in("routed_uplink_1000ep", up, RT_UPLINK_IF, up_frame, repeat, RT_CHUNK))
 		err = 0;
 	routed__destroy(rt);
 	return err;

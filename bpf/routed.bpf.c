@@ -481,9 +481,9 @@ static __always_inline __u16 fib_tot_len(struct __sk_buff *skb, void *l4, __u8 p
 {
 	__u32 gso_size = skb->gso_size;
 
-	if (!gso_size)
-		return len;
-	len = gso_seglen(l4, (void *)(long)skb->data_end, proto, l3hdr, gso_size);
+	if (gso_size)
+		len = gso_seglen(l4, (void *)(long)skb->data_end, proto, l3hdr, gso_size);
+	/* 40 + a payload length of 65535 does not fit: beyond any MTU anyway. */
 	return len > 0xffff ? 0xffff : len;
 }
 

@@ -1048,8 +1048,8 @@ static bool d_counted(const char *name, __u64 n, __u64 bytes, __u64 f, enum rt_r
 	int i;
 
 	for (i = 0; i < RT_REASON_SLOTS; i++)
-		if (!CHECK(d.reasons[i] == (__u64)(i == (int)r && r != RT_REASON_MAX), name, "reason %d counted %llu", i,
-			   d.reasons[i]))
+		if (!CHECK(d.reasons[i] == (__u64)(i == (int)r && r != RT_REASON_MAX), name,
+			   "reason %d counted %llu", i, d.reasons[i]))
 			return false;
 	return CHECK(d.packets[RT_DIR_FROM] == n && d.bytes[RT_DIR_FROM] == bytes &&
 		     d.fib_forwarded == f && !d.packets[RT_DIR_TO], name,
