@@ -364,10 +364,11 @@ int store_open_dir(struct store *st, const char *root, const char *dir,
 		return 0;
 	}
 	/* Routed mode's part, where there is one: readers see it from the start. */
-	if (!err && !st->broken)
+	if (!err && !st->broken) {
 		err = store_routed(st, false);
-	if (err == -ENOENT)
-		err = 0;
+		if (err == -ENOENT)
+			err = 0;
+	}
 	if (err)
 		goto fail;
 	return 0;
