@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # make demo: two demo containers and a host, each a private network
 # namespace; pairpath cross-connects them, traffic flows, the counters
-# show it, and everything is removed again.
+# show it; then the same containers as routed-mode endpoints; and
+# everything is removed again.
 set -u
 cd "$(dirname "$0")/.."
 source tests/lib.sh
@@ -66,6 +67,32 @@ step "pairpath -n $NS_H detach web-db"
 pp detach web-db || exit 1
 in_a ping -c 1 -W 1 10.77.0.2 >/dev/null 2>&1 && { echo "demo: still forwarding after detach" >&2; exit 1; }
 echo "A and B are apart again: without pairpath the host does not forward between them"
+
+echo
+echo "demo: routed mode: A and B readdressed Calico-style, /32 behind the gateway 169.254.1.1"
+for ns in "$NS_A" "$NS_B"; do
+	ip -n "$ns" addr flush dev eth0 scope global
+	ip -n "$ns" addr add "10.78.0.$([ "$ns" = "$NS_A" ] && echo 1 || echo 2)/32" dev eth0
+	ip -n "$ns" route add 169.254.1.1 dev eth0 scope link
+	ip -n "$ns" route add default via 169.254.1.1 dev eth0
+done
+
+step "pairpath -n $NS_H endpoint add web vethA --ip 10.78.0.1"
+pp endpoint add web vethA --ip 10.78.0.1 || exit 1
+step "pairpath -n $NS_H endpoint add db vethB --ip 10.78.0.2"
+pp endpoint add db vethB --ip 10.78.0.2 || exit 1
+
+step "pairpath -n $NS_H endpoint list"
+pp endpoint list
+
+step "ip netns exec $NS_A ping -c 3 10.78.0.2"
+in_a ping -c 3 -i 0.2 -W 1 10.78.0.2 || exit 1
+
+step "ip -n $NS_A neigh show 169.254.1.1   # answered by the program, not the host"
+ip -n "$NS_A" neigh show 169.254.1.1
+
+step "pairpath -n $NS_H stats"
+pp stats
 
 step "pairpath -n $NS_H reset"
 pp reset
