@@ -335,18 +335,19 @@ rt_state() {
 }
 
 # A refused command: exit code, one line "pairpath: ..." naming WHAT,
-# and the pins, maps, hooks, routes and neighbours as they were.
+# and the pins, maps, hooks, routes and neighbours as RT_BEFORE has them.
+RT_BEFORE=
 rt_expect_refused() {	# rc what cmd...
-	local rc=$1 what=$2 err got before after
+	local rc=$1 what=$2 err got after
 	shift 2
-	before=$(rt_state) || fail "snapshot"
 	err=$("$@" 2>&1 >/dev/null)
 	got=$?
 	[ "$got" = "$rc" ] || fail "'$*': exit $got, expected $rc (stderr: $err)"
 	[ "$(wc -l <<<"$err")" = 1 ] && [[ $err == "pairpath: "*"$what"* ]] ||
 		fail "'$*': stderr is not one line 'pairpath: ...$what...': $err"
 	after=$(rt_state) || fail "snapshot"
-	[ "$before" = "$after" ] || fail "'$*' changed the system: $(diff <(echo "$before") <(echo "$after"))"
+	[ "$RT_BEFORE" = "$after" ] ||
+		fail "'$*' changed the system: $(diff <(echo "$RT_BEFORE") <(echo "$after"))"
 }
 
 # 9. Bad input: one line, exit 1 (2 for usage), and nothing changed.
@@ -354,6 +355,7 @@ test_routed_bad_input() {
 	rf_up bad 4 --no-endpoints
 	rf_endpoint_add 1
 	pp attach pr rv3 rv4 || fail "attach pr rv3 rv4"
+	RT_BEFORE=$(rt_state) || fail "snapshot"
 	rt_expect_refused 1 nosuch0 pp endpoint add c9 nosuch0 --ip 10.88.0.9
 	rt_expect_refused 1 10.88.0.1 pp endpoint add c2 rv2 --ip 10.88.0.1
 	rt_expect_refused 1 fd88::1 pp endpoint add c2 rv2 --ip 10.88.0.2 --ip fd88::1
@@ -372,6 +374,7 @@ test_routed_bad_input() {
 	rf_endpoint_add 2
 	rf_expect_ping 1 "${RF_IP4[2]}"
 	# Nor may a pair take an endpoint's device.
+	RT_BEFORE=$(rt_state) || fail "snapshot"
 	rt_expect_refused 1 rv1 pp attach p2 rv1 rv2
 }
 
