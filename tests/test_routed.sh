@@ -28,6 +28,18 @@ $out"
 		fail "c$i: ping $*: $out"
 }
 
+# From c1, the host's answers to a TTL (hop limit) of 1 for container
+# T, and to one byte more than container M's MTU of 1280 with DF: 1253
+# + 8 + 20 = 1281 and 1233 + 8 + 40 = 1281.
+rt_expect_host_icmp() {	# t m
+	rt_expect_icmp 1 "From $RF_H4 icmp_seq=1 Time to live exceeded" -t 1 "${RF_IP4[$1]}"
+	rt_expect_icmp 1 "From $RF_H6 icmp_seq=1 Time exceeded: Hop limit" -6 -t 1 "${RF_IP6[$1]}"
+	rt_expect_icmp 1 "From $RF_H4 icmp_seq=1 Frag needed and DF set (mtu = 1280)" \
+		-M do -s 1253 "${RF_IP4[$2]}"
+	rt_expect_icmp 1 "From $RF_H6 icmp_seq=1 Packet too big: mtu=1280" \
+		-6 -M do -s 1233 "${RF_IP6[$2]}"
+}
+
 # 4 MiB of TCP from container I to container J's IPv4 address, hashed at
 # both ends; ends the test unless both saw the same bytes.
 rt_xfer() {	# i j [port]
@@ -68,12 +80,7 @@ test_routed_fixture_kernel_routing() {
 	rf_all_pairs_ping
 	rf_expect_ping 1 $RF_OUT4
 	rf_expect_ping 1 -6 $RF_OUT6
-	rt_expect_icmp 1 "From $RF_H4 icmp_seq=1 Time to live exceeded" -t 1 "${RF_IP4[3]}"
-	rt_expect_icmp 1 "From $RF_H6 icmp_seq=1 Time exceeded: Hop limit" -6 -t 1 "${RF_IP6[3]}"
-	rt_expect_icmp 1 "From $RF_H4 icmp_seq=1 Frag needed and DF set (mtu = 1280)" \
-		-M do -s 1253 "${RF_IP4[2]}"
-	rt_expect_icmp 1 "From $RF_H6 icmp_seq=1 Packet too big: mtu=1280" \
-		-6 -M do -s 1233 "${RF_IP6[2]}"
+	rt_expect_host_icmp 3 2
 }
 
 # 1. All pairs of four containers, IPv4 and IPv6, with forwarding off;
@@ -173,13 +180,7 @@ test_routed_tcp_checksum() {
 # where forwarding is on; a frame of exactly the MTU is delivered.
 test_routed_ttl_and_mtu_handed_over() {
 	rf_up ttl 4 --forwarding --mtu 2:1280
-	rt_expect_icmp 1 "From $RF_H4 icmp_seq=1 Time to live exceeded" -t 1 "${RF_IP4[2]}"
-	rt_expect_icmp 1 "From $RF_H6 icmp_seq=1 Time exceeded: Hop limit" -6 -t 1 "${RF_IP6[2]}"
-	# 1253 + 8 + 20 = 1281 and 1233 + 8 + 40 = 1281: one byte too many.
-	rt_expect_icmp 1 "From $RF_H4 icmp_seq=1 Frag needed and DF set (mtu = 1280)" \
-		-M do -s 1253 "${RF_IP4[2]}"
-	rt_expect_icmp 1 "From $RF_H6 icmp_seq=1 Packet too big: mtu=1280" \
-		-6 -M do -s 1233 "${RF_IP6[2]}"
+	rt_expect_host_icmp 2 2
 	rf_expect_ep handovers_total c1 reason ttl 2
 	rf_expect_ep handovers_total c1 reason mtu 2
 	rf_expect_ep_counts c1 from 0 0
