@@ -148,14 +148,14 @@ rf_endpoint_add() {	# i [pp command]
 		fail "endpoint add c$i ${RF_DEV[$i]}"
 }
 
-# Wait up to 4 s for IPv6 DAD to end on every address of the fixture's
+# Wait up to 6 s for IPv6 DAD to end on every address of the fixture's
 # namespaces (one second and a random delay: the probes of all of them
 # run at once), then check that none failed. A link-local address stays
 # tentative until it passes; one that fails is "dadfailed" (and
 # tentative) for good.
 rf_wait_dad() {	# netns...
 	local ns i busy
-	for i in $(seq 80); do
+	for i in $(seq 120); do
 		busy=
 		for ns in "$@"; do
 			[ -z "$(ip -n "$ns" -6 addr show tentative)" ] || busy=$ns
