@@ -40,14 +40,16 @@ rt_expect_host_icmp() {	# t m
 		-6 -M do -s 1233 "${RF_IP6[$2]}"
 }
 
-# 4 MiB of TCP from container I to container J's IPv4 address, hashed at
-# both ends; ends the test unless both saw the same bytes.
-rt_xfer() {	# i j [port]
-	local i=$1 j=$2 port=${3:-5001} srv cli
+# 4 MiB of TCP from container I to container J's IPv4 address (with -6
+# its IPv6 one), hashed at both ends; ends the test unless both saw the
+# same bytes.
+rt_xfer() {	# i j [port] [-6]
+	local i=$1 j=$2 port=${3:-5001} srv cli addr=${RF_IP4[$2]}
+	[ "${4:-}" = -6 ] && addr=${RF_IP6[$2]}
 	bg_start ip netns exec "${RF_NS[$j]}" timeout 30 $PY "$RT_XFER" server \
-		--bind "${RF_IP4[$j]}" --port "$port" --timeout 20 >"$FX_TMP/srv-$j" 2>&1
+		--bind "$addr" --port "$port" --timeout 20 >"$FX_TMP/srv-$j" 2>&1
 	srv=$BG_PID
-	cli=$(rf_in "$i" timeout 30 $PY "$RT_XFER" client --host "${RF_IP4[$j]}" \
+	cli=$(rf_in "$i" timeout 30 $PY "$RT_XFER" client --host "$addr" \
 		--port "$port" --bytes $RT_XFER_BYTES --timeout 20 2>&1) ||
 		fail "client c$i -> c$j: $cli"
 	bg_wait $srv || fail "server in c$j: $(cat "$FX_TMP/srv-$j")"
@@ -167,6 +169,7 @@ test_routed_tcp_checksum() {
 	rf_up tcp 4
 	rt_xfer 1 2 5001
 	rt_xfer 4 3 5002
+	rt_xfer 2 3 5003 -6
 	n=$(rf_metric 'pairpath_endpoint_bytes_total{endpoint="c1",direction="from"}')
 	p=$(rf_metric 'pairpath_endpoint_packets_total{endpoint="c1",direction="from"}')
 	[ "$n" -ge $RT_XFER_BYTES ] 2>/dev/null || fail "c1 from bytes: '$n'"
