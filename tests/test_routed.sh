@@ -481,3 +481,34 @@ test_routed_two_nodes() {
 	expect_eq "$(rf_metric 'pairpath_uplink_packets_total{uplink="ul0"}' pp2)" "$n" \
 		"node 2 ul0 packets with the routes over vx0"
 }
+
+# --fib: c1's frames for the outside leave through bpf_fib_lookup(), so
+# the host forwards only the replies; c2, without it, goes through the
+# host stack both ways. Forwarding must be on for the lookup too.
+test_routed_fib() {
+	local f4 f6
+	rf_up fib 2 --no-endpoints --forwarding
+	pp endpoint add c1 "${RF_DEV[1]}" --ip "${RF_IP4[1]}" --ip "${RF_IP6[1]}" --fib ||
+		fail "endpoint add c1 --fib"
+	rf_endpoint_add 2
+	expect_eq "$(pp endpoint list --format json | $PY -c 'import json, sys; print([e["fib"] for e in json.load(sys.stdin)["endpoints"]])')" \
+		"[True, False]" "fib flags listed"
+	f4=$(rf_fwd4)
+	f6=$(rf_fwd6)
+	rf_expect_ping 1 -c 3 $RF_OUT4
+	rf_expect_ping 1 -c 3 -6 $RF_OUT6
+	expect_eq "$(rf_metric 'pairpath_endpoint_fib_forwarded_total{endpoint="c1"}')" 6 "c1 fib_forwarded"
+	rf_expect_ep handovers_total c1 reason not_local 0
+	rf_expect_ep handovers_total c1 reason fib_miss 0
+	# Only the replies crossed the host's forwarding.
+	expect_eq "$(rf_fwd4)" $((f4 + 3)) "H IpForwDatagrams with --fib"
+	expect_eq "$(rf_fwd6)" $((f6 + 3)) "H Ip6OutForwDatagrams with --fib"
+	f4=$(rf_fwd4)
+	rf_expect_ping 2 -c 3 $RF_OUT4
+	expect_eq "$(rf_fwd4)" $((f4 + 6)) "H IpForwDatagrams without --fib"
+	expect_eq "$(rf_metric 'pairpath_endpoint_fib_forwarded_total{endpoint="c2"}')" 0 "c2 fib_forwarded"
+	rf_expect_ep handovers_total c2 reason not_local 3
+	# Local traffic from a --fib endpoint is still delivered by the program.
+	rf_expect_ping 1 -c 2 "${RF_IP4[2]}"
+	expect_eq "$(rf_metric 'pairpath_endpoint_fib_forwarded_total{endpoint="c1"}')" 6 "c1 fib_forwarded after local pings"
+}
