@@ -15,6 +15,14 @@ cd "$(dirname "$0")/.."
 export PAIRPATH=${PAIRPATH:-$PWD/.output/test/pairpath}
 source tests/lib.sh
 source tests/assert.sh
+# Every file is sourced into this one shell: a function defined twice
+# would silently replace another file's.
+dups=$(grep -hoE '^[A-Za-z_][A-Za-z_0-9]*\(\)' tests/lib.sh tests/assert.sh tests/*_fixture.sh \
+	tests/test_*.sh | sort | uniq -d)
+if [ -n "$dups" ]; then
+	echo "tests/run.sh: functions defined in more than one place: $dups" >&2
+	exit 2
+fi
 for f in tests/test_*.sh; do
 	source "$f"
 done

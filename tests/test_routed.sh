@@ -384,7 +384,7 @@ test_routed_bad_input() {
 
 # Node 2 of test_routed_two_nodes: its netns, pins and pairpath.
 RT_N2=
-pp2() { rf_pp "$RT_N2" "$FX_TMP/bpffs/node2" "$@"; }
+rt_pp2() { rf_pp "$RT_N2" "$FX_TMP/bpffs/node2" "$@"; }
 
 # (test) An underlay link between H and node 2, DEV on both sides, with
 # static neighbours and the other node's container networks routed over
@@ -428,10 +428,10 @@ rt_cross_node() {	# dev
 	local s_up="pairpath_uplink_packets_total{uplink=\"$dev\"}"
 	local s_by="pairpath_uplink_bytes_total{uplink=\"$dev\"}"
 	local s_to='pairpath_endpoint_packets_total{endpoint="c11",direction="to"}'
-	up2=$(rf_metric "$s_up" pp2)
-	by2=$(rf_metric "$s_by" pp2)
+	up2=$(rf_metric "$s_up" rt_pp2)
+	by2=$(rf_metric "$s_by" rt_pp2)
 	up1=$(rf_metric "$s_up")
-	to11=$(rf_metric "$s_to" pp2)
+	to11=$(rf_metric "$s_to" rt_pp2)
 	f4=$(rf_fwd4 "$RT_N2")
 	out=$(rf_in 1 ping -c 5 -i 0.01 -W 2 "${RF_IP4[11]}" 2>&1) || fail "ping c1 -> c11: $out"
 	[[ $out == *"5 received"* ]] || fail "ping c1 -> c11: $out"
@@ -439,15 +439,15 @@ rt_cross_node() {	# dev
 	# the replies the same the other way.
 	[ "$(grep -c ' ttl=62 ' <<<"$out")" = 5 ] || fail "TTLs c1 -> c11 -> c1: $out"
 	rf_expect_ping 1 -c 5 -6 "${RF_IP6[11]}"
-	expect_eq "$(rf_metric "$s_up" pp2)" $((up2 + 10)) "node 2 $s_up"
-	expect_eq "$(rf_metric "$s_by" pp2)" $((by2 + 5 * RF_PING4_FRAME + 5 * RF_PING6_FRAME)) \
+	expect_eq "$(rf_metric "$s_up" rt_pp2)" $((up2 + 10)) "node 2 $s_up"
+	expect_eq "$(rf_metric "$s_by" rt_pp2)" $((by2 + 5 * RF_PING4_FRAME + 5 * RF_PING6_FRAME)) \
 		"node 2 $s_by"
 	expect_eq "$(rf_metric "$s_up")" $((up1 + 10)) "node 1 $s_up"
-	expect_eq "$(rf_metric "$s_to" pp2)" $((to11 + 10)) "node 2 $s_to"
+	expect_eq "$(rf_metric "$s_to" rt_pp2)" $((to11 + 10)) "node 2 $s_to"
 	expect_eq "$(rf_fwd4 "$RT_N2")" $((f4 + 5)) "node 2 IpForwDatagrams"
 	rt_xfer 1 11 5001
 	rt_xfer 12 2 5002
-	n=$(rf_metric "$s_by" pp2)
+	n=$(rf_metric "$s_by" rt_pp2)
 	[ "$n" -ge $((by2 + RT_XFER_BYTES)) ] 2>/dev/null || fail "node 2 $s_by after TCP: '$n'"
 }
 
@@ -461,11 +461,11 @@ test_routed_two_nodes() {
 	rt_link ul0 veth 192.168.77 fd77 03
 	rf_container 11 "$RT_N2" 10.88.1 fd88::1 1 || fail "container 11"
 	rf_container 12 "$RT_N2" 10.88.1 fd88::1 2 || fail "container 12"
-	rf_endpoint_add 11 pp2
-	rf_endpoint_add 12 pp2
+	rf_endpoint_add 11 rt_pp2
+	rf_endpoint_add 12 rt_pp2
 	rt_routes_via 192.168.77 fd77
 	pp uplink add ul0 || fail "node 1 uplink add ul0"
-	pp2 uplink add ul0 || fail "node 2 uplink add ul0"
+	rt_pp2 uplink add ul0 || fail "node 2 uplink add ul0"
 	fixture_settle "$RT_N2" || fail "carrier on node 2"
 	rf_wait_dad "$RT_N2" "${RF_NS[11]}" "${RF_NS[12]}" || fail "DAD on node 2"
 	rt_cross_node ul0
@@ -473,12 +473,12 @@ test_routed_two_nodes() {
 	rt_link vx0 vxlan 192.168.66 fd66 04
 	rt_routes_via 192.168.66 fd66
 	pp uplink add vx0 || fail "node 1 uplink add vx0"
-	pp2 uplink add vx0 || fail "node 2 uplink add vx0"
-	n=$(rf_metric 'pairpath_uplink_packets_total{uplink="ul0"}' pp2)
+	rt_pp2 uplink add vx0 || fail "node 2 uplink add vx0"
+	n=$(rf_metric 'pairpath_uplink_packets_total{uplink="ul0"}' rt_pp2)
 	rt_cross_node vx0
 	# The VXLAN frames crossed ul0 to the host stack, which decapsulated
 	# them; no container frame was delivered from ul0 itself.
-	expect_eq "$(rf_metric 'pairpath_uplink_packets_total{uplink="ul0"}' pp2)" "$n" \
+	expect_eq "$(rf_metric 'pairpath_uplink_packets_total{uplink="ul0"}' rt_pp2)" "$n" \
 		"node 2 ul0 packets with the routes over vx0"
 }
 
