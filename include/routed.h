@@ -23,6 +23,7 @@
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
 #endif
+#include "pairpath.h"
 
 #define RT_MAX_ENDPOINTS	4096
 #define RT_EP_SLOTS		4096	/* ifindex % slots, like the port table */
@@ -31,7 +32,7 @@
 #define RT_MAX_ADDRS		(2 * RT_MAX_ENDPOINTS)
 #define RT_MAX_UPLINKS		64
 #define RT_NAME_LEN		64	/* an endpoint's name: 63 characters and the NUL */
-#define RT_IFNAME_LEN		16	/* IFNAMSIZ */
+#define RT_IFNAME_LEN		PP_IFNAME_LEN
 
 /* The gateway every container routes through (Calico and Cilium style). */
 #define RT_GW4			0xa9fe0101U	/* 169.254.1.1, host order */
@@ -171,13 +172,11 @@ struct rt_record_key {
 
 struct rt_record {
 	struct rt_endpoint ep;	/* as written to the tables */
-	char ifname[RT_IFNAME_LEN];	/* the host-side veth */
-	char peer_ifname[RT_IFNAME_LEN];	/* the container's interface */
-	__u64 peer_netns_cookie;	/* the container's netns */
-	__u32 peer_ifindex;
+	struct pp_dev dev;	/* the host-side veth and the container's end, as a pair's */
 	__u32 state;		/* enum rt_record_state */
 	__u32 flags;		/* RT_REC_* */
 	__u32 mode;		/* enum pp_mode */
+	__u32 pad0;
 	__u64 created_at;	/* CLOCK_REALTIME, seconds */
 };
 

@@ -23,11 +23,15 @@ enum opt_id {
 	OPT_LISTEN,
 	OPT_USER,
 	OPT_BATCH,
+	OPT_IP,
+	OPT_MAC,
+	OPT_FIB,
 };
 
 #define ON(c)		(1u << (c))
 #define ON_ALL		(~0u)
 #define READERS		(ON(CMD_STATUS) | ON(CMD_STATS))
+#define LISTERS		(ON(CMD_ENDPOINT) | ON(CMD_UPLINK))
 
 /* One table gives the parser and --help. */
 static const struct cli_opt {
@@ -47,9 +51,15 @@ static const struct cli_opt {
 	  "bpffs directory for pinned state (default " PP_DEFAULT_PIN_ROOT ")" },
 	{ "mode", 0, "auto|tcx|tc", ON(CMD_ATTACH), OPT_MODE,
 	  "attach with tcx links or legacy clsact/cls_bpf (default auto)" },
-	{ "format", 0, "table|json|prometheus", READERS, OPT_FORMAT,
+	{ "format", 0, "table|json|prometheus", READERS | LISTERS, OPT_FORMAT,
 	  "output format (prometheus: stats only)" },
-	{ "json", 0, NULL, READERS, OPT_JSON, "same as --format json" },
+	{ "json", 0, NULL, READERS | LISTERS, OPT_JSON, "same as --format json" },
+	{ "ip", 0, "ADDR", ON(CMD_ENDPOINT), OPT_IP,
+	  "endpoint add: its IPv4 or IPv6 address (one of each at most)" },
+	{ "mac", 0, "MAC", ON(CMD_ENDPOINT), OPT_MAC,
+	  "endpoint add: the container's MAC (default: read from the veth peer)" },
+	{ "fib", 0, NULL, ON(CMD_ENDPOINT), OPT_FIB,
+	  "endpoint add: send its traffic for remote hosts out with bpf_fib_lookup()" },
 	{ "all", 0, NULL, ON(CMD_DETACH) | ON(CMD_UPGRADE), OPT_ALL,
 	  "act on every pair" },
 	{ "batch", 0, "FILE", ON(CMD_ATTACH) | ON(CMD_DETACH), OPT_BATCH,
@@ -89,6 +99,10 @@ static const struct cli_cmd_desc {
 			"export the counters over HTTP for Prometheus" },
 	[CMD_AGENT] = { "agent", "", 0, 0,
 			"follow the pairs' devices as they change, and export the counters" },
+	[CMD_ENDPOINT] = { "endpoint", "add NAME DEV --ip ADDR | del NAME | list", 1, 3,
+			   "add, remove or list routed-mode endpoints (container interfaces)" },
+	[CMD_UPLINK] = { "uplink", "add DEV | del DEV | list", 1, 2,
+			 "deliver frames from an uplink to the endpoints, or stop; list them" },
 };
 
 const char *cli_cmd_name(enum cli_cmd cmd)
@@ -101,6 +115,13 @@ const char *cli_cmd_name(enum cli_cmd cmd)
 bool cli_cmd_reads_only(enum cli_cmd cmd)
 {
 	return cmd > CMD_NONE && cmd < CMD_MAX && cli_cmds[cmd].reads_only;
+}
+
+bool cli_reads_only(const struct cli *cli)
+{
+	if ((cli->cmd == CMD_ENDPOINT || cli->cmd == CMD_UPLINK) && cli->nargs)
+		return !strcmp(cli->args[0], "list");
+	return cli_cmd_reads_only(cli->cmd);
 }
 
 void cli_usage(FILE *out, enum cli_cmd cmd)
@@ -254,12 +275,65 @@ static int apply_opt(struct cli *cli, const struct cli_opt *o, const char *val,
 			fail("batch file name is empty");
 		cli->batch = val;
 		break;
+	case OPT_IP:
+		if (cli->nips == 2)
+			fail("endpoint: --ip given more than twice: one IPv4 and one IPv6 address");
+		if (value_parse_host_ip(val, &cli->ips[cli->nips], err, errlen))
+			return -EINVAL;
+		if (cli->nips && cli->ips[0].family == cli->ips[1].family)
+			fail("endpoint: two %s addresses given: an endpoint has one of each family",
+			     cli->ips[0].family == AF_INET ? "IPv4" : "IPv6");
+		cli->nips++;
+		break;
+	case OPT_MAC:
+		if (value_parse_mac(val, cli->mac, err, errlen))
+			return -EINVAL;
+		cli->has_mac = true;
+		break;
+	case OPT_FIB:
+		cli->fib = true;
+		break;
 	case OPT_USER:
 		if (!*val || strlen(val) > 32)
 			fail("user name '%.32s' is invalid", val);
 		cli->user = val;
 		break;
 	}
+	return 0;
+}
+
+/* endpoint add|del|list and uplink add|del|list, with what each takes. */
+static int check_routed_args(const struct cli *cli, char *err, size_t errlen)
+{
+	const char *cmd = cli_cmd_name(cli->cmd), *sub = cli->args[0];
+	bool ep = cli->cmd == CMD_ENDPOINT;
+	int want;
+
+	if (!strcmp(sub, "add"))
+		want = ep ? 3 : 2;
+	else if (!strcmp(sub, "del"))
+		want = 2;
+	else if (!strcmp(sub, "list"))
+		want = 1;
+	else
+		fail("%s: '%s' is invalid: expected add, del or list", cmd, sub);
+	if (cli->nargs != want)
+		fail("%s %s: expects %s", cmd, sub,
+		     want == 1 ? "no arguments" : !ep ? "DEV" : want == 2 ? "NAME" : "NAME DEV");
+	if (strcmp(sub, "list") && cli->format != FORMAT_TABLE)
+		fail("%s %s: --format applies to list only", cmd, sub);
+	if (strcmp(sub, "add") && (cli->nips || cli->has_mac || cli->fib))
+		fail("%s %s: --ip, --mac and --fib apply to add only", cmd, sub);
+	if (want == 1)
+		return 0;
+	if (!ep)
+		return value_check_ifname(cli->args[1], err, errlen);
+	if (value_check_endpoint_name(cli->args[1], err, errlen))
+		return -EINVAL;
+	if (want == 3 && value_check_ifname(cli->args[2], err, errlen))
+		return -EINVAL;
+	if (want == 3 && !cli->nips)
+		fail("endpoint add: --ip is missing: an endpoint needs an address");
 	return 0;
 }
 
@@ -391,6 +465,8 @@ int cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen)
 	}
 	if ((cli->cmd == CMD_DETACH || cli->cmd == CMD_UPGRADE) && !cli->all)
 		return value_check_pair_name(cli->args[0], err, errlen);
+	if (cli->cmd == CMD_ENDPOINT || cli->cmd == CMD_UPLINK)
+		return check_routed_args(cli, err, errlen);
 	if (cli->cmd == CMD_KDROPS && strcmp(cli->args[0], "on") && strcmp(cli->args[0], "off"))
 		fail("kernel-drops: '%s' is invalid: expected on or off", cli->args[0]);
 	return 0;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include "cmd/values.h"
 #include "observe/format.h"
 #include "state/root.h"
 
@@ -28,6 +29,8 @@ enum cli_cmd {
 	CMD_GC,
 	CMD_KDROPS,
 	CMD_RESET,
+	CMD_ENDPOINT,
+	CMD_UPLINK,
 	CMD_MAX,
 };
 
@@ -47,7 +50,12 @@ struct cli {
 	const char *user;
 	struct sockaddr_storage listen_addr;
 	socklen_t listen_len;
-	const char *args[3];
+	struct value_ip ips[2];	/* endpoint add --ip, in the order given */
+	int nips;
+	bool has_mac;		/* endpoint add --mac */
+	__u8 mac[6];
+	bool fib;		/* endpoint add --fib */
+	const char *args[3];	/* endpoint and uplink: args[0] is add, del or list */
 	int nargs;
 };
 
@@ -56,6 +64,8 @@ int cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen);
 const char *cli_cmd_name(enum cli_cmd cmd);
 /* status and stats only read, and need no privilege. */
 bool cli_cmd_reads_only(enum cli_cmd cmd);
+/* The same for a parsed command line: also endpoint list and uplink list. */
+bool cli_reads_only(const struct cli *cli);
 void cli_usage(FILE *out, enum cli_cmd cmd);
 
 #endif /* __PAIRPATH_CMD_CLI_H */

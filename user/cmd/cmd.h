@@ -2,7 +2,7 @@
 /*
  * The command handlers, one file per group: cmd_pair.c (attach, detach,
  * upgrade, gc), cmd_show.c (status, stats), cmd_serve.c (serve),
- * cmd_agent.c (agent), cmd_admin.c (kernel-drops, reset). Each returns 0 or a negative errno
+ * cmd_agent.c (agent), cmd_admin.c (kernel-drops, reset), cmd_endpoint.c (endpoint, uplink). Each returns 0 or a negative errno
  * after saying why; -EBADMSG is a usage error found in a batch file.
  */
 #ifndef __PAIRPATH_CMD_CMD_H
@@ -23,5 +23,7 @@ int cmd_serve_open(const struct cli *cli, struct store *st, struct store **out);
 int cmd_agent(const struct cli *cli);
 int cmd_kdrops(const struct cli *cli);
 int cmd_reset(const struct cli *cli);
+int cmd_endpoint(const struct cli *cli);	/* endpoint add, del, list */
+int cmd_uplink(const struct cli *cli);		/* uplink add, del, list */
 
 #endif /* __PAIRPATH_CMD_CMD_H */

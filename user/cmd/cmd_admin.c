@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "cmd/cmd.h"
+#include "control/endpoint.h"
 #include "control/pair.h"
 #include "kernel/netns.h"
 #include "lib/log.h"
@@ -40,7 +41,29 @@ int cmd_kdrops(const struct cli *cli)
 	return err;
 }
 
-/* Reset one netns directory: detach its pairs, then unpin everything. */
+/*
+ * Endpoints and uplinks, removed whole: their host routes and neighbours
+ * go too, which unpinning alone would leave. Routes are found by ifindex,
+ * so only in the directory's own netns.
+ */
+static int remove_routed(struct store *st)
+{
+	struct rt_store rt;
+	int err;
+
+	if (!st->netns_live)
+		return 0;
+	err = rt_store_open(st, &rt, 0);
+	if (err)
+		return err == -ENOENT || err == -EPROTO ? 0 : err;
+	err = endpoint_del_all(st, &rt);
+	if (!err)
+		err = uplink_del_all(st, &rt);
+	rt_store_close(&rt);
+	return err;
+}
+
+/* Reset one netns directory: detach its pairs and endpoints, then unpin everything. */
 static int reset_dir(const struct cli *cli, const char *dir, bool live)
 {
 	struct store st;
@@ -52,6 +75,8 @@ static int reset_dir(const struct cli *cli, const char *dir, bool live)
 		return err == -ENOENT ? 0 : err;
 	if (!st.broken)
 		err = pair_detach_all(&st);
+	if (!err && !st.broken)
+		err = remove_routed(&st);
 	if (!err)
 		err = store_remove(&st);
 	store_close(&st);

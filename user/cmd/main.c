@@ -23,6 +23,8 @@ static int (*const handlers[CMD_MAX])(const struct cli *) = {
 	[CMD_AGENT] = cmd_agent,
 	[CMD_KDROPS] = cmd_kdrops,
 	[CMD_RESET] = cmd_reset,
+	[CMD_ENDPOINT] = cmd_endpoint,
+	[CMD_UPLINK] = cmd_uplink,
 };
 
 int cmd_enter_netns(const struct cli *cli)
@@ -52,7 +54,7 @@ int main(int argc, char **argv)
 	log_verbosity = cli.verbose > LOG_DEBUG ? LOG_DEBUG : cli.verbose;
 	log_setup_libbpf();
 
-	if (!cli_cmd_reads_only(cli.cmd) && !privs_can_change()) {
+	if (!cli_reads_only(&cli) && !privs_can_change()) {
 		pr_warn("%s: needs CAP_BPF and CAP_NET_ADMIN (run it as root)\n",
 			cli_cmd_name(cli.cmd));
 		return EXIT_FAILURE;

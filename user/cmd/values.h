@@ -9,6 +9,13 @@
 
 #include <stddef.h>
 #include <sys/socket.h>
+#include <linux/types.h>
+
+/* An address of an endpoint: AF_INET (4 bytes) or AF_INET6 (16). */
+struct value_ip {
+	int family;
+	__u8 bytes[16];
+};
 
 /* Write the reason, made one line whatever the input held; returns -EINVAL. */
 int value_error(char *err, size_t errlen, const char *fmt, ...)
@@ -16,6 +23,11 @@ int value_error(char *err, size_t errlen, const char *fmt, ...)
 /* A whole decimal number in 0..max (no sign, no blanks): 0 or -EINVAL. */
 int value_parse_uint(const char *s, unsigned int max, unsigned int *out);
 int value_check_pair_name(const char *name, char *err, size_t errlen);
+int value_check_endpoint_name(const char *name, char *err, size_t errlen);
+/* "10.0.0.1", "10.0.0.1/32", "fd00::1", "fd00::1/128": one unicast host. */
+int value_parse_host_ip(const char *text, struct value_ip *ip, char *err, size_t errlen);
+/* "02:00:00:00:00:01": a unicast MAC that is not all zeros. */
+int value_parse_mac(const char *text, __u8 mac[6], char *err, size_t errlen);
 /* The kernel's dev_valid_name(), so a bad name fails before any netlink. */
 int value_check_ifname(const char *name, char *err, size_t errlen);
 /* "127.0.0.1:9435", "[::1]:9435", "0.0.0.0:80": an address and a port. */

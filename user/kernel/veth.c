@@ -107,6 +107,9 @@ static int lookup(int ifindex, const char *name, struct veth_info *info, bool qu
 	snprintf(info->ifname, sizeof(info->ifname), "%s",
 		 rtnl_link_get_name(link) ? rtnl_link_get_name(link) : name);
 	info->peer_ifindex = rtnl_link_get_link(link);
+	addr = rtnl_link_get_addr(link);
+	if (addr && nl_addr_get_len(addr) == 6)
+		memcpy(info->mac, nl_addr_get_binary_addr(addr), 6);
 
 	/*
 	 * A veth whose peer lives in the same netns has no IFLA_LINK_NETNSID,

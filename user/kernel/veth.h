@@ -10,6 +10,7 @@
 struct veth_info {
 	int ifindex;
 	char ifname[PP_IFNAME_LEN];
+	__u8 mac[6];		/* the host-side veth's own */
 	int peer_ifindex;
 	int peer_netnsid;	/* IFLA_LINK_NETNSID: reused lowest-first */
 	__u64 peer_netns_cookie;	/* the peer's netns itself; 0 if not found */

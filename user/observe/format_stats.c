@@ -54,6 +54,7 @@ void format_stats_table(FILE *out, const struct snapshot *snap, const struct sna
 			fputc('\n', out);
 		}
 	}
+	format_stats_routed_table(out, snap);
 }
 
 static cJSON *dir_json(const struct pair_snapshot *ps, int d)
@@ -94,6 +95,7 @@ static cJSON *stats_json(const struct snapshot *snap)
 		for (d = 0; d < PP_DIR_MAX; d++)
 			cJSON_AddItemToArray(dirs, dir_json(&snap->pairs[i], d));
 	}
+	format_stats_routed_json(root, snap);
 	return root;
 }
 

@@ -14,12 +14,6 @@ static void format_time(__u64 secs, char *buf, size_t len)
 		snprintf(buf, len, "%llu", (unsigned long long)secs);
 }
 
-static void format_mac(const __u8 *mac, char *buf, size_t len)
-{
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x",
-		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-}
-
 static const char *state_name(const struct pair_snapshot *ps)
 {
 	return ps->up ? "up" : "broken";
@@ -37,7 +31,7 @@ static cJSON *dev_json(const struct snapshot *snap, const struct pair_snapshot *
 	char mac[18], path[PATH_MAX];
 	cJSON *o = cJSON_CreateObject();
 
-	format_mac(dev->peer_mac, mac, sizeof(mac));
+	format_mac_str(dev->peer_mac, mac, sizeof(mac));
 	cJSON_AddStringToObject(o, "ifname", dev->ifname);
 	cJSON_AddNumberToObject(o, "ifindex", dev->ifindex);
 	cJSON_AddStringToObject(o, "peer_ifname", dev->peer_ifname);

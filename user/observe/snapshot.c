@@ -97,6 +97,16 @@ int snapshot_take(const struct store *st, bool deep, struct snapshot *snap)
 		read_pair_kdrops(&kt, &snap->pairs[snap->n++]);
 	}
 	kdrop_table_free(&kt);
+	free(list);
+	list = NULL;
+	if (st) {
+		int err = snapshot_take_routed(st, deep, snap);
+
+		if (err) {
+			snapshot_free(snap);
+			return err;
+		}
+	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snap->taken_at = ts.tv_sec + ts.tv_nsec / 1e9;
 	free(list);
@@ -110,5 +120,7 @@ void snapshot_free(struct snapshot *snap)
 	for (i = 0; i < snap->n; i++)
 		free(snap->pairs[i].kdrops);
 	free(snap->pairs);
+	free(snap->endpoints);
+	free(snap->uplinks);
 	memset(snap, 0, sizeof(*snap));
 }

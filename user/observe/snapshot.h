@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include "state/kdrop.h"
+#include "state/rt_store.h"
 #include "state/store.h"
 
 struct dir_snapshot {
@@ -34,6 +35,22 @@ struct pair_snapshot {
 	int nkdrops;
 };
 
+/* Routed mode: an endpoint, its record and its counters. */
+struct endpoint_snapshot {
+	struct rt_record_key key;
+	struct rt_record rec;
+	bool up;		/* live, its device there (rt_devs has it) */
+	struct rt_ep_stats sum;	/* summed over CPUs */
+	__u64 drops;		/* of the reasons that drop */
+	__u64 handovers;	/* of the reasons that hand over */
+};
+
+struct uplink_snapshot {
+	struct rt_uplink up;
+	struct rt_uplink_stats sum;
+	__u64 handovers;
+};
+
 struct snapshot {
 	char dir[PATH_MAX];	/* the pin directory read; "" when nothing is pinned */
 	struct pair_snapshot *pairs;	/* attached pairs, by name */
@@ -41,6 +58,10 @@ struct snapshot {
 	bool kdrops_enabled;
 	__u64 kdrops_untracked;	/* kernel drops kdrops had no room for */
 	double taken_at;	/* CLOCK_MONOTONIC seconds, right after the reads */
+	struct endpoint_snapshot *endpoints;	/* live endpoints, by name */
+	int n_endpoints;
+	struct uplink_snapshot *uplinks;	/* live uplinks, by device name */
+	int n_uplinks;
 };
 
 /*
@@ -51,6 +72,10 @@ struct snapshot {
  */
 int snapshot_take(const struct store *st, bool deep, struct snapshot *snap);
 void snapshot_free(struct snapshot *snap);
+/* The routed part (snapshot_routed.c), read by snapshot_take(). */
+int snapshot_take_routed(const struct store *st, bool deep, struct snapshot *snap);
+/* Does reason code r of routed.h drop the frame (else it is handed over)? */
+bool snapshot_rt_reason_drops(int r);
 /*
  * Ask each pair's hooks which program they run: two more requests a
  * pair, so only for the commands that show it.

@@ -67,11 +67,10 @@ static int ep_put(const struct rt_tables *t, const struct rt_endpoint *ep)
 	return err_of(bpf_map_update_elem(t->eps_fd, &k, ep, BPF_ANY));
 }
 
-int rt_endpoint_add(const struct rt_tables *t, const struct rt_endpoint *ep, __u32 dev)
+int rt_endpoint_put(const struct rt_tables *t, const struct rt_endpoint *ep, __u32 dev)
 {
 	struct rt_ep_stats *zero = calloc(t->ncpus, sizeof(*zero));
 	__u32 idx = ep->stats_idx;
-	struct rt_addr a;
 	int err;
 
 	if (!zero)
@@ -82,13 +81,118 @@ int rt_endpoint_add(const struct rt_tables *t, const struct rt_endpoint *ep, __u
 		err = ep_put(t, ep);
 	if (!err)
 		err = err_of(bpf_map_update_elem(t->devs_fd, &ep->ifindex, &dev, BPF_ANY));
-	if (!err && (ep->flags & RT_EP_IPV4)) {
-		rt_addr_v4(&a, ep->ipv4);
-		err = addr_put(t, &a, ep->ifindex);
+	return err;
+}
+
+/* The addresses of ep in the order they are checked: IPv4, then IPv6. */
+static int addrs_of(const struct rt_endpoint *ep, struct rt_addr a[2])
+{
+	int n = 0;
+
+	if (ep->flags & RT_EP_IPV4)
+		rt_addr_v4(&a[n++], ep->ipv4);
+	if (ep->flags & RT_EP_IPV6)
+		memcpy(a[n++].w, ep->ipv6, sizeof(a[0].w));
+	return n;
+}
+
+int rt_addrs_publish(const struct rt_tables *t, const struct rt_endpoint *ep)
+{
+	struct rt_addr a[2];
+	int i, n, err = 0;
+
+	n = addrs_of(ep, a);
+	for (i = 0; !err && i < n; i++)
+		err = addr_put(t, &a[i], ep->ifindex);
+	return err;
+}
+
+int rt_endpoint_add(const struct rt_tables *t, const struct rt_endpoint *ep, __u32 dev)
+{
+	int err = rt_endpoint_put(t, ep, dev);
+
+	return err ? err : rt_addrs_publish(t, ep);
+}
+
+__u32 rt_addr_owner(const struct rt_tables *t, const struct rt_addr *a)
+{
+	__u32 k = rt_addr_slot(a), ifindex = 0;
+	struct rt_addr_slot s;
+
+	if (bpf_map_lookup_elem(t->addrs_fd, &k, &s))
+		return 0;
+	if (s.ifindex && !memcmp(&s.addr, a, sizeof(*a)))
+		return s.ifindex;
+	if (!(s.flags & RT_SLOT_SPILL) || bpf_map_lookup_elem(t->addrs_overflow_fd, a, &ifindex))
+		return 0;
+	return ifindex;
+}
+
+/*
+ * An address leaves its slot with the spill mark kept: others of the
+ * slot may still be in the hash. A slot is one 24-byte value, which a
+ * frame may see half written: a stale half can only fail the compare,
+ * and the frame is then handed to the host stack.
+ */
+static int addr_del(const struct rt_tables *t, const struct rt_addr *a, __u32 ifindex)
+{
+	__u32 k = rt_addr_slot(a), owner;
+	struct rt_addr_slot s;
+
+	if (bpf_map_lookup_elem(t->addrs_fd, &k, &s))
+		return -errno;
+	if (s.ifindex == ifindex && !memcmp(&s.addr, a, sizeof(*a))) {
+		memset(&s.addr, 0, sizeof(s.addr));
+		s.ifindex = 0;
+		return err_of(bpf_map_update_elem(t->addrs_fd, &k, &s, BPF_ANY));
 	}
-	if (!err && (ep->flags & RT_EP_IPV6)) {
-		memcpy(a.w, ep->ipv6, sizeof(a.w));
-		err = addr_put(t, &a, ep->ifindex);
+	if (bpf_map_lookup_elem(t->addrs_overflow_fd, a, &owner) || owner != ifindex)
+		return 0;
+	if (bpf_map_delete_elem(t->addrs_overflow_fd, a) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int rt_addrs_withdraw(const struct rt_tables *t, const struct rt_endpoint *ep)
+{
+	struct rt_addr a[2];
+	int i, n, err, ret = 0;
+
+	n = addrs_of(ep, a);
+	for (i = 0; i < n; i++) {
+		err = addr_del(t, &a[i], ep->ifindex);
+		if (err && !ret)
+			ret = err;
+	}
+	return ret;
+}
+
+int rt_endpoint_lookup(const struct rt_tables *t, __u32 ifindex, struct rt_endpoint *ep)
+{
+	__u32 k = ifindex % RT_EP_SLOTS;
+
+	if (!bpf_map_lookup_elem(t->eps_fd, &k, ep) && ep->ifindex == ifindex)
+		return 0;
+	return bpf_map_lookup_elem(t->eps_overflow_fd, &ifindex, ep) ? -ENOENT : 0;
+}
+
+int rt_endpoint_remove(const struct rt_tables *t, const struct rt_endpoint *ep)
+{
+	__u32 k = ep->ifindex % RT_EP_SLOTS;
+	struct rt_endpoint cur;
+	int err = 0;
+
+	if (bpf_map_delete_elem(t->devs_fd, &ep->ifindex) && errno != ENOENT)
+		err = -errno;
+	if (!bpf_map_lookup_elem(t->eps_fd, &k, &cur) && cur.ifindex == ep->ifindex &&
+	    cur.endpoint_id == ep->endpoint_id) {
+		memset(&cur, 0, sizeof(cur));
+		if (bpf_map_update_elem(t->eps_fd, &k, &cur, BPF_ANY) && !err)
+			err = -errno;
+	} else if (!bpf_map_lookup_elem(t->eps_overflow_fd, &ep->ifindex, &cur) &&
+		   cur.endpoint_id == ep->endpoint_id) {
+		if (bpf_map_delete_elem(t->eps_overflow_fd, &ep->ifindex) && !err)
+			err = -errno;
 	}
 	return err;
 }

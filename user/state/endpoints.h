@@ -28,11 +28,22 @@ void rt_tables_of(struct rt_tables *t, const struct routed *obj);
 /* ::ffff:a.b.c.d for the IPv4 address addr (network order). */
 void rt_addr_v4(struct rt_addr *a, __u32 addr);
 /*
- * Add the endpoint ep with zeroed counters, its host-side veth being the
- * device dev of the current netns, and then its addresses (the order
- * routed.h asks for); negative errno on failure. Nothing rolls back yet:
- * a later caller (endpoint add) owns that.
+ * Write the endpoint ep with zeroed counters, its host-side veth being
+ * the device dev of the current netns; its addresses are not yet
+ * published (routed.h: the endpoint first, then its addresses).
  */
+int rt_endpoint_put(const struct rt_tables *t, const struct rt_endpoint *ep, __u32 dev);
+/* Make ep's addresses find it: from now on other endpoints deliver to it. */
+int rt_addrs_publish(const struct rt_tables *t, const struct rt_endpoint *ep);
+/* Both of the above; negative errno on failure, with nothing rolled back. */
 int rt_endpoint_add(const struct rt_tables *t, const struct rt_endpoint *ep, __u32 dev);
+/* The ifindex of the endpoint that owns address a, or 0. */
+__u32 rt_addr_owner(const struct rt_tables *t, const struct rt_addr *a);
+/* Remove ep's addresses, those it still owns: nothing is delivered to it after. */
+int rt_addrs_withdraw(const struct rt_tables *t, const struct rt_endpoint *ep);
+/* The endpoint of the host-side veth ifindex: 0, or -ENOENT. */
+int rt_endpoint_lookup(const struct rt_tables *t, __u32 ifindex, struct rt_endpoint *ep);
+/* Remove the endpoint entry and its device entry, if they are still ep's. */
+int rt_endpoint_remove(const struct rt_tables *t, const struct rt_endpoint *ep);
 
 #endif /* __PAIRPATH_STATE_ENDPOINTS_H */

@@ -11,6 +11,7 @@
 #include "kernel/mapdump.h"
 #include "kernel/pin.h"
 #include "lib/log.h"
+#include "state/loader.h"
 #include "state/pins.h"
 #include "kdrop.skel.h"
 
@@ -47,50 +48,6 @@ static void skip_reason(__u32 reason, const char *name, void *arg)
 		bits[reason / 64] |= 1ULL << (reason % 64);
 }
 
-/* The tracer's maps: the pinned ones are taken up, and only those. */
-static int reuse_maps(struct store *st, struct kdrop *skel, unsigned int *reused)
-{
-	struct bpf_map *maps[] = { skel->maps.kdevs, skel->maps.kdrops,
-				   skel->maps.kdrops_untracked };
-	static const int pins[] = { PP_PIN_KDEVS, PP_PIN_KDROPS, PP_PIN_KDROPS_UNTRACKED };
-	int i, fd, err;
-
-	for (i = 0; i < (int)(sizeof(pins) / sizeof(pins[0])); i++) {
-		fd = pin_get_at(st->dir_fd, pp_pin_names[pins[i]], 0, PIN_MAP,
-				bpf_map__type(maps[i]));
-		if (fd == -ENOENT)
-			continue;
-		if (fd < 0)
-			return fd;
-		err = bpf_map__reuse_fd(maps[i], fd);
-		close(fd);
-		if (err)
-			return err;
-		*reused |= PP_PIN_BIT(pins[i]);
-	}
-	return 0;
-}
-
-/* Pin what the load made; *made says what, for the caller to undo on failure. */
-static int pin_new_maps(struct store *st, struct kdrop *skel, unsigned int reused,
-			unsigned int *made)
-{
-	struct bpf_map *maps[] = { skel->maps.kdevs, skel->maps.kdrops,
-				   skel->maps.kdrops_untracked };
-	static const int pins[] = { PP_PIN_KDEVS, PP_PIN_KDROPS, PP_PIN_KDROPS_UNTRACKED };
-	int i, err;
-
-	for (i = 0; i < (int)(sizeof(pins) / sizeof(pins[0])); i++) {
-		if (reused & PP_PIN_BIT(pins[i]))
-			continue;
-		err = pin_put_at(bpf_map__fd(maps[i]), st->dir_fd, pp_pin_names[pins[i]]);
-		if (err)
-			return err;
-		*made |= PP_PIN_BIT(pins[i]);
-	}
-	return 0;
-}
-
 static void unpin_made(struct store *st, unsigned int made)
 {
 	int i;
@@ -103,8 +60,9 @@ static void unpin_made(struct store *st, unsigned int made)
 int kdrop_load_and_pin(struct store *st)
 {
 	struct bpf_link *link = NULL;
-	unsigned int reused = 0, made = 0;
+	unsigned int made = 0;
 	struct kdrop *skel;
+	__u64 reused = 0;
 	int err;
 
 	if (!drop_reasons_known()) {
@@ -115,11 +73,12 @@ int kdrop_load_and_pin(struct store *st)
 	if (!skel)
 		return -errno;
 	drop_reason_each(skip_reason, skel->rodata->skip_reasons);
-	err = reuse_maps(st, skel, &reused);
+	/* The tracer's maps: the pinned ones are taken up, and only those. */
+	err = loader_reuse_pinned(skel->obj, st->dir_fd, &reused);
 	if (!err)
 		err = kdrop__load(skel);
 	if (!err)
-		err = pin_new_maps(st, skel, reused, &made);
+		err = loader_pin_new(skel->obj, st->dir_fd, reused, &made);
 	if (err) {
 		pr_warn("kernel drops will not be counted: cannot load the tracer: %s\n",
 			strerror(-err));

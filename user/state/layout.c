@@ -18,6 +18,7 @@
 #include "state/layout.h"
 #include "kdrop.skel.h"
 #include "pairpath.skel.h"
+#include "routed.skel.h"
 
 /* Typedefs and qualifiers do not change what the bytes mean. */
 static const struct btf_type *resolve(const struct btf *btf, __u32 *id)
@@ -246,5 +247,51 @@ int layout_check(const struct layout_pin *pins, size_t n,
 	}
 	err = check_pins(tracer->obj, tracer_pins, tracer_n);
 	kdrop__destroy(tracer);
+	return err;
+}
+
+/*
+ * The routed maps against the routed object: type and sizes first (a
+ * devmap has no BTF to compare), then every member.
+ */
+int layout_check_routed(const struct layout_pin *pins, size_t n)
+{
+	struct bpf_map_info info = {};
+	const struct bpf_map *map;
+	__u32 len = sizeof(info);
+	struct routed *skel;
+	int err = 0;
+	size_t i;
+
+	skel = routed__open();
+	if (!skel) {
+		err = -errno;
+		pr_warn("cannot open the built-in routed object: %s\n", strerror(-err));
+		return err;
+	}
+	for (i = 0; !err && i < n; i++) {
+		map = bpf_object__find_map_by_name(skel->obj, pins[i].name);
+		if (!map || pins[i].fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(pins[i].fd, &info, &len)) {
+			err = -errno;
+			break;
+		}
+		if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
+		    info.value_size != bpf_map__value_size(map) ||
+		    info.max_entries != bpf_map__max_entries(map)) {
+			pr_warn("pinned map '%s' has another layout (key %u, value %u bytes, "
+				"%u entries; this pairpath expects %u, %u, %u): run 'pairpath reset'\n",
+				pins[i].name, info.key_size, info.value_size, info.max_entries,
+				bpf_map__key_size(map), bpf_map__value_size(map),
+				bpf_map__max_entries(map));
+			err = -EPROTO;
+			break;
+		}
+		err = check_pin(skel->obj, &pins[i]);
+	}
+	routed__destroy(skel);
 	return err;
 }

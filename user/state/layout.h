@@ -29,4 +29,7 @@ int layout_compare(const struct btf *have, __u32 have_id, const struct btf *want
 int layout_check(const struct layout_pin *pins, size_t n,
 		 const struct layout_pin *tracer_pins, size_t tracer_n);
 
+/* The routed mode's pins against the built-in routed object, the same way. */
+int layout_check_routed(const struct layout_pin *pins, size_t n);
+
 #endif /* __PAIRPATH_STATE_LAYOUT_H */

@@ -38,7 +38,7 @@ __u64 loader_prog_hash(void)
 
 /*
  * Use the map pinned in the directory, or create it at load (pinned by
- * pin_new() after). The pin is taken up by hand: libbpf 1.1.2 refuses
+ * loader_pin_new() after). The pin is taken up by hand: libbpf 1.1.2 refuses
  * to reuse a pinned devmap by path, as the kernel adds
  * BPF_F_RDONLY_PROG to its flags. The store checks each pinned map's
  * layout before anything loads.
@@ -57,14 +57,34 @@ static int use_pinned(struct bpf_map *map, int dir_fd, bool *reused)
 	return err;
 }
 
-/* Pin the maps the load created, and say which: only those are ours to undo. */
-static int pin_new(struct bpf_object *obj, int dir_fd, __u64 reused, unsigned int *made)
+int loader_reuse_pinned(struct bpf_object *obj, int dir_fd, __u64 *reused)
 {
 	struct bpf_map *map;
-	int i = 0, err, pin;
+	int err, i = 0;
+	bool one;
+
+	*reused = 0;
+	/* An object's own .rodata is internal and never pinned. */
+	bpf_object__for_each_map(map, obj) {
+		if (!bpf_map__is_internal(map)) {
+			err = use_pinned(map, dir_fd, &one);
+			if (err)
+				return err;
+			*reused |= (__u64)one << i;
+		}
+		i++;
+	}
+	return 0;
+}
+
+int loader_pin_new(struct bpf_object *obj, int dir_fd, __u64 reused, unsigned int *made)
+{
+	struct bpf_map *map;
+	int i = -1, err, pin;
 
 	bpf_object__for_each_map(map, obj) {
-		if (bpf_map__is_internal(map) || (reused & (1ULL << i++)))
+		i++;
+		if (bpf_map__is_internal(map) || (reused & (1ULL << i)))
 			continue;
 		err = pin_put_at(bpf_map__fd(map), dir_fd, bpf_map__name(map));
 		if (err) {
@@ -82,10 +102,8 @@ static int pin_new(struct bpf_object *obj, int dir_fd, __u64 reused, unsigned in
 int loader_load_prog(int dir_fd, unsigned int *made)
 {
 	struct pairpath *skel;
-	struct bpf_map *map;
-	int err = 0, fd = -1, i = 0;
+	int err = 0, fd = -1;
 	__u64 reused = 0;
-	bool one;
 
 	skel = pairpath__open();
 	if (!skel) {
@@ -95,24 +113,15 @@ int loader_load_prog(int dir_fd, unsigned int *made)
 	}
 	skel->rodata->set_pkt_type = kernel_needs_pkt_type();
 
-	/* The object's own .rodata is internal and never pinned. */
-	bpf_object__for_each_map(map, skel->obj) {
-		if (bpf_map__is_internal(map)) {
-			i++;
-			continue;
-		}
-		err = use_pinned(map, dir_fd, &one);
-		if (err)
-			goto cleanup;
-		reused |= (__u64)one << i++;
-	}
-
+	err = loader_reuse_pinned(skel->obj, dir_fd, &reused);
+	if (err)
+		goto cleanup;
 	err = pairpath__load(skel);
 	if (err) {
 		pr_warn("cannot load the BPF program: %s\n", strerror(-err));
 		goto cleanup;
 	}
-	err = pin_new(skel->obj, dir_fd, reused, made);
+	err = loader_pin_new(skel->obj, dir_fd, reused, made);
 	if (err)
 		goto cleanup;
 	fd = dup(bpf_program__fd(skel->progs.pairpath_ingress));

@@ -5,6 +5,8 @@
 
 #include <linux/types.h>
 
+struct bpf_object;
+
 /* Which BPF object a program came from: FNV-1a over the object's ELF. */
 __u64 loader_prog_hash(void);
 /*
@@ -13,5 +15,12 @@ __u64 loader_prog_hash(void);
  * PP_PIN_BIT added to *made); returns its fd or -errno.
  */
 int loader_load_prog(int dir_fd, unsigned int *made);
+/*
+ * Before load: give every map of obj that is pinned in dir_fd the pinned
+ * one; bit i of *reused says map i (in the object's order) was.
+ */
+int loader_reuse_pinned(struct bpf_object *obj, int dir_fd, __u64 *reused);
+/* After load: pin the maps the load created, each one's PP_PIN_BIT added to *made. */
+int loader_pin_new(struct bpf_object *obj, int dir_fd, __u64 reused, unsigned int *made);
 
 #endif /* __PAIRPATH_STATE_LOADER_H */

@@ -16,6 +16,17 @@ const char *const pp_pin_names[PP_PIN_MAX] = {
 	[PP_PIN_KDROPS] = "kdrops",
 	[PP_PIN_KDROPS_UNTRACKED] = "kdrops_untracked",
 	[PP_PIN_KDROP_LINK] = "kdrop_link",
+	[PP_PIN_RT_PROG] = "rt_prog",
+	[PP_PIN_RT_UPLINK_PROG] = "rt_uplink_prog",
+	[PP_PIN_RT_ENDPOINTS] = "rt_endpoints",
+	[PP_PIN_RT_ENDPOINTS_OVERFLOW] = "rt_endpoints_overflow",
+	[PP_PIN_RT_ADDRS] = "rt_addrs",
+	[PP_PIN_RT_ADDRS_OVERFLOW] = "rt_addrs_overflow",
+	[PP_PIN_RT_STATS] = "rt_stats",
+	[PP_PIN_RT_DEVS] = "rt_devs",
+	[PP_PIN_RT_UPLINKS] = "rt_uplinks",
+	[PP_PIN_RT_UPLINK_STATS] = "rt_uplink_stats",
+	[PP_PIN_RT_RECORDS] = "rt_records",
 };
 
 int pins_index(const char *name)
@@ -33,6 +44,11 @@ bool pins_known(const char *name)
 	size_t len = strlen(name);
 
 	if (pins_index(name) >= 0)
+		return true;
+	if ((!strncmp(name, PP_EPLINK_PREFIX, strlen(PP_EPLINK_PREFIX)) &&
+	     len > strlen(PP_EPLINK_PREFIX)) ||
+	    (!strncmp(name, PP_UPLINK_PREFIX, strlen(PP_UPLINK_PREFIX)) &&
+	     len > strlen(PP_UPLINK_PREFIX)))
 		return true;
 	return len > strlen("link--a") && !strncmp(name, "link-", 5) &&
 	       name[len - 2] == '-' && (name[len - 1] == 'a' || name[len - 1] == 'b');
