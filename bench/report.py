@@ -237,6 +237,8 @@ METRICS = [
     M("sink_netrx_per_pkt", "NET_RX softirqs per packet", None,
       lambda r: d(r, "sink_netrx") / r["sink_delivered"]),
     M("endpoints", "routed-mode endpoints in H", None, lambda r: r["setup_endpoints"], "{:.0f}"),
+    M("sink_by_program", "share of the sink's datagrams B's endpoint counted delivered", None,
+      lambda r: d(r, "sink_ep_b_to_packets") / r["sink_delivered"]),
     # (2) TCP single stream, one CPU.
     M("tcp1_gbps", "Gbit/s", True, lambda r: r["tcp1_received_bits_per_second"] / 1e9,
       show=(C("tcp1", 1, "Gbit/s"), C("tcp1", 2, "× bridge", "ratio", "bridge"),
@@ -635,7 +637,18 @@ def targets(S):
             f"their own; another agent's tracer was loaded during "
             f"{sum(1 for v in ft if v > 0)} of {len(ft)} of these runs.\n",
             "| target | a / b | a → b | a / b | needed | cost a → b | cost b / a | verdict |",
-            "|---|---|---|---|---|---|---|---|"] + L + [""]
+            "|---|---|---|---|---|---|---|---|"] + L + [""] + by_program(S)
+
+
+def by_program(S):
+    """How many of the sink's datagrams the routed program delivered."""
+    got = [(s, S.stats("scenario", (s,), "sink_by_program")) for (s,) in S.rows("scenario")]
+    got = [f"{s} {st.median:.3f} ({st.min:.3f}–{st.max:.3f})" for s, st in got if st]
+    if not got:
+        return []
+    return ["Delivered by the program: B's endpoint `to` packets over the datagrams that "
+            "reached B's UDP layer, median (min–max): " + "; ".join(got) + ". H does not "
+            "forward (ip_forward 0) in these scenarios, so nothing else could deliver them.\n"]
 
 
 def noise(S, scns):

@@ -157,3 +157,18 @@ rt_pairpath() {	# TRACER(0|1) EXTRA
 setup_pairpath_routed() { rt_pairpath 1 0; }
 setup_pairpath_routed_notracer() { rt_pairpath 0 0; }
 setup_pairpath_routed_many_notracer() { rt_pairpath 0 "$RT_EXTRA"; }
+
+# B's endpoint counter of frames the program delivered into B, as
+# key=value, in the routed-mode scenarios (nothing in the others): read
+# around the sink, it shows the datagrams went through the program.
+ep_kv() {
+	case $SCN in
+	pairpath_routed*)
+		pp_h stats --format json | $PY -c '
+import json, sys
+for e in json.load(sys.stdin)["endpoints"]:
+    if e["name"] == "epB":
+        print("ep_b_to_packets=%d" % e["to"]["packets"])'
+		;;
+	esac
+}

@@ -319,11 +319,11 @@ measure_sink() {
 		"$TOOLS/udpsink" sink 9000 $((SECS + 25)) >"$log.sink" 2>&1
 	pid=$BG_PID
 	wait_ready $pid "$log.sink" || { bg_stop $pid; echo "sink did not start"; return 1; }
-	u0=$(udp_kv) pre="$(cpu_kv cpu$CPU) $(netrx_kv) $(ksoftirqd_kv)"
+	u0="$(udp_kv) $(ep_kv)" pre="$(cpu_kv cpu$CPU) $(netrx_kv) $(ksoftirqd_kv)"
 	out=$(timeout $((SECS + 15)) ip netns exec "$NS_A" taskset -c "$CPU" \
 		"$TOOLS/udpsink" send "$IP_B" 9000 "$SECS" 64 64 2>&1)
 	local rc=$?
-	u1=$(udp_kv) post="$(cpu_kv cpu$CPU) $(netrx_kv) $(ksoftirqd_kv)"
+	u1="$(udp_kv) $(ep_kv)" post="$(cpu_kv cpu$CPU) $(netrx_kv) $(ksoftirqd_kv)"
 	bg_stop $pid
 	[ $rc = 0 ] || { echo "sender failed: $out"; return 1; }
 	[ "$u1" != "$u0" ] || { echo "no datagram reached B ($out)"; return 1; }
