@@ -42,6 +42,10 @@ SCENARIO_NOTES = {
     "pairpath_routed": "the containers of routed, one `pairpath endpoint add` each, no proxy "
                        "ARP, no forwarding; kernel-drop tracer loaded",
     "pairpath_routed_notracer": "pairpath_routed, tracer detached",
+    "uplink_kernel": "north-south: A is a router outside, vethA H's uplink; H forwards "
+                     "into B (/32 route, proxy ARP for B's gateway)",
+    "pairpath_uplink_notracer": "north-south: B a pairpath endpoint, `pairpath uplink add "
+                                "vethA`; tracer detached",
     "pairpath_routed_many_notracer": "pairpath_routed_notracer among 1000 endpoints "
                                      "(998 more on veths into one more netns; 10 with --quick)",
 }
@@ -593,6 +597,8 @@ TARGETS = [
      "routed (tracer loaded) ≥ 1.5× Docker's bridge"),
     ("sink_pps", "pairpath_routed_many_notracer", "pairpath_routed_notracer", 0.97,
      "the same cost per frame with many endpoints as with 2 (≥ 0.97×, our tolerance)"),
+    ("sink_pps", "pairpath_uplink_notracer", "uplink_kernel", 1.15,
+     "north-south: from the uplink into a container ≥ 1.15× kernel forwarding"),
     ("tcp1_gbps", "pairpath_routed_notracer", "pairpath_tcx_notracer", 0.97,
      "TCP on one CPU within 3% of pair mode (tracer detached)"),
     ("tcp1_gbps", "pairpath_routed", "pairpath_tcx", 0.97,
@@ -633,7 +639,8 @@ def targets(S):
             "CPU ns per packet (sink) or own CPU-s per GB (TCP), and b's cost over a's "
             "(above 1: a is cheaper). Tracer state: pairpath_routed and pairpath_tcx have "
             "their own kfree_skb tracer loaded (the sink drops every datagram, so it "
-            "fires on every one), the _notracer ones and routed, docker_bridge none of "
+            "fires on every one), the _notracer ones, routed, docker_bridge and "
+            "uplink_kernel none of "
             f"their own; another agent's tracer was loaded during "
             f"{sum(1 for v in ft if v > 0)} of {len(ft)} of these runs.\n",
             "| target | a / b | a → b | a / b | needed | cost a → b | cost b / a | verdict |",

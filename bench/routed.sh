@@ -14,6 +14,10 @@
 #                     each, no proxy ARP and no forwarding in H; _many adds
 #                     RT_EXTRA more endpoints (998: 1000 in all; 8 with
 #                     --quick) on veths whose peers share one more netns
+#   uplink_kernel     north-south: A is a router outside, vethA H's uplink,
+#                     H forwards into B (a /32 route, proxy ARP)
+#   pairpath_uplink_notracer  the same with B an endpoint and `pairpath
+#                     uplink add vethA`: the uplink program delivers into B
 #
 # Containers are made the contract's way (Calico style): a /32 on eth0, a
 # scope-link route to the gateway 169.254.1.1 and the default route via it.
@@ -158,12 +162,55 @@ setup_pairpath_routed() { rt_pairpath 1 0; }
 setup_pairpath_routed_notracer() { rt_pairpath 0 0; }
 setup_pairpath_routed_many_notracer() { rt_pairpath 0 "$RT_EXTRA"; }
 
+# North-south: A is the outside world, a router reached through vethA,
+# H's uplink (H 192.0.2.1/24, A 192.0.2.2 with its default route via H,
+# H's default route via A); B is a container. Forwarding is on in H in
+# both: what B sends to A goes out through the host stack either way.
+ns_common() {
+	rt_containers || return 1
+	ip -n "$NS_A" route flush dev eth0 &&
+	ip -n "$NS_A" addr flush dev eth0 &&
+	ip -n "$NS_A" addr add 192.0.2.2/24 dev eth0 &&
+	ip -n "$NS_A" route add default via 192.0.2.1 dev eth0 || return 1
+	IP_A=192.0.2.2
+	ip -n "$NS_H" addr add 192.0.2.1/24 dev vethA &&
+	ip -n "$NS_H" route add default via 192.0.2.2 dev vethA || return 1
+	in_h sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.vethA.rp_filter=0 \
+		net.ipv4.conf.vethB.rp_filter=0
+}
+
+# Kernel forwarding from the uplink into B: a /32 route, and proxy ARP on
+# vethB for B's gateway (routed out of vethA, the default route).
+setup_uplink_kernel() {
+	ns_common || return 1
+	in_h sysctl -qw net.ipv4.conf.vethB.proxy_arp=1 net.ipv4.neigh.vethB.proxy_delay=0 &&
+	ip -n "$NS_H" route add "$IP_B/32" dev vethB scope link
+}
+
+# pairpath: B an endpoint, vethA an uplink; the uplink program delivers
+# A's frames for B with bpf_redirect_peer().
+setup_pairpath_uplink_notracer() {
+	local link
+	ns_common || return 1
+	cleanup_add timeout 60 "$PAIRPATH" -n "$NS_H" --pin-root "$PIN_ROOT" reset
+	if ! rt_has_endpoints; then
+		REASON="this pairpath has no 'endpoint' command (routed mode not built in)"
+		return 2
+	fi
+	pp_h endpoint add epB vethB --ip "$IP_B" &&
+	pp_h uplink add vethA || return 1
+	SCN_KV="endpoints=1"
+	link=$(ls -d "$PIN_ROOT"/netns-*/kdrop_link 2>/dev/null)
+	[ -z "$link" ] || pp_h kernel-drops off
+}
+
 # B's endpoint counter of frames the program delivered into B, as
 # key=value, in the routed-mode scenarios (nothing in the others): read
 # around the sink, it shows the datagrams went through the program.
 ep_kv() {
 	case $SCN in
-	pairpath_routed*)
+	pairpath_routed* | pairpath_uplink*)
 		pp_h stats --format json | $PY -c '
 import json, sys
 for e in json.load(sys.stdin)["endpoints"]:

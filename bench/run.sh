@@ -46,7 +46,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/../tests/lib.sh"
 TOOLS=$PP_TOP/.output/bench
 ALL_SCENARIOS="direct bridge bridge_nf routed mirred pairpath_tcx pairpath_tcx_notracer
 	pairpath_tc pairpath_tc_notracer floor docker_bridge pairpath_routed
-	pairpath_routed_notracer pairpath_routed_many_notracer"
+	pairpath_routed_notracer pairpath_routed_many_notracer uplink_kernel
+	pairpath_uplink_notracer"
 BASELINE=
 
 QUICK=0 REPS=5 SECS=3 CPU=0 OUT= SCENARIOS=$ALL_SCENARIOS
