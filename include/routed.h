@@ -51,6 +51,13 @@ enum rt_dir {
  * a router does (ICMP time exceeded, fragmentation needed, routing and
  * NAT to the outside). The numbers are stable: they index counters in a
  * pinned map. A retired code keeps its slot as RT_R_UNUSEDn.
+ *
+ * On an uplink nothing is dropped: a frame the program does not deliver
+ * is the host's, a malformed one too (ip_rcv() drops it and counts it
+ * in the kernel's IP MIB), and "spoofed" and "fib_miss" are never
+ * counted there ("link_local": an IPv6 link-local or :: source). "multicast" is a frame whose
+ * pkt_type is broadcast or multicast, "foreign_mac" one of another
+ * host's (PACKET_OTHERHOST), "arp_other" any ARP.
  */
 #define RT_REASONS(X)							\
 	X(RT_R_SPOOFED,		0, "spoofed",	 1) /* source not the endpoint's */ \
@@ -64,7 +71,8 @@ enum rt_dir {
 	X(RT_R_MULTICAST,	8, "multicast",	 0) /* group MAC: broadcast, multicast, MLD, RS */ \
 	X(RT_R_FOREIGN_MAC,	9, "foreign_mac", 0) /* unicast not to the gateway's MAC */ \
 	X(RT_R_NOT_IP,		10, "not_ip",	 0) /* neither IP nor ARP */ \
-	X(RT_R_NONLINEAR,	11, "nonlinear", 0) /* headers beyond the linear data */
+	X(RT_R_NONLINEAR,	11, "nonlinear", 0) /* headers beyond the linear data */ \
+	X(RT_R_FIB_MISS,	12, "fib_miss",	 0) /* --fib: no route to forward by */
 
 enum rt_reason {
 #define RT_REASON_ENUM(name, code, label, drop) name = code,
@@ -74,13 +82,22 @@ enum rt_reason {
 };
 #define RT_REASON_SLOTS		16	/* room to grow without a layout change */
 
-/* Counters of one endpoint, per CPU, in rt_stats at its stats_idx. */
+/*
+ * Counters of one endpoint, per CPU, in rt_stats at its stats_idx.
+ * packets[RT_DIR_FROM] counts every frame of the container that the
+ * program itself sent on, to another endpoint or, for an RT_EP_FIB
+ * endpoint, out of the host by bpf_fib_lookup(); fib_forwarded is the
+ * part of them that went the fib way (so FROM minus fib_forwarded is
+ * what went to local endpoints). Frames the host stack forwarded are
+ * in reasons[] (not_local, fib_miss, ...), not in FROM.
+ */
 struct rt_ep_stats {
 	__u64 packets[RT_DIR_MAX];	/* enum rt_dir */
 	__u64 bytes[RT_DIR_MAX];
 	__u64 reasons[RT_REASON_SLOTS];	/* frames from the container, by reason */
 	__u64 arp_answered;		/* ARP requests for 169.254.1.1 answered */
 	__u64 nd_answered;		/* neighbour solicitations for fe80::1 answered */
+	__u64 fib_forwarded;		/* of packets[RT_DIR_FROM]: sent out by the fib */
 };
 
 #define RT_EP_IPV4		(1U << 0)	/* ipv4 is set */
@@ -145,10 +162,14 @@ struct rt_uplink {
 	__u64 created_at;	/* CLOCK_REALTIME, seconds */
 };
 
+/*
+ * Counters of one uplink, per CPU. A frame it delivered is counted here
+ * and in the destination endpoint's packets[RT_DIR_TO].
+ */
 struct rt_uplink_stats {
 	__u64 packets;		/* delivered into a container */
 	__u64 bytes;
-	__u64 reasons[RT_REASON_SLOTS];	/* not delivered, by reason */
+	__u64 reasons[RT_REASON_SLOTS];	/* not delivered, by reason (all handed over) */
 };
 
 /*
@@ -165,6 +186,7 @@ enum rt_record_state {
 #define RT_REC_ROUTE4		(1U << 0)	/* its /32 route and neighbour may exist */
 #define RT_REC_ROUTE6		(1U << 1)	/* its /128 route and neighbour may exist */
 #define RT_REC_BROKEN		(1U << 2)	/* its device is gone or not the recorded one */
+#define RT_REC_MAC_GIVEN	(1U << 3)	/* the MAC was given (--mac): not followed */
 
 struct rt_record_key {
 	char name[RT_NAME_LEN];

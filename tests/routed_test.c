@@ -8,7 +8,9 @@
  *
  * Prints one "PASS routed_name" or "FAIL routed_name: why" line per case.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <net/if.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <linux/pkt_cls.h>
 #include "routed.h"
 #include "state/endpoints.h"
@@ -136,8 +140,13 @@ static void reset_all(void)
 	stats_reset(3);
 }
 
-/* Run `len` bytes of in[] entering ifindex; the frame that leaves in out[]. */
-static int run(__u32 ifindex, __u32 len, __u32 gso_size, int repeat)
+/*
+ * Run `len` bytes of in[] through prog entering ifindex; the frame that
+ * leaves in out[]. flags BPF_F_TEST_SKB_CHECKSUM_COMPLETE: the skb
+ * carries a CHECKSUM_COMPLETE sum from its network header on, which the
+ * kernel checks against the frame that leaves (EBADMSG if stale).
+ */
+static int run_prog(int prog, __u32 ifindex, __u32 len, __u32 gso_size, int repeat, __u32 flags)
 {
 	struct __sk_buff ctx = {
 		.ingress_ifindex = ifindex,
@@ -146,13 +155,18 @@ static int run(__u32 ifindex, __u32 len, __u32 gso_size, int repeat)
 	};
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len,
 		    .data_out = out, .data_size_out = sizeof(out), .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .repeat = repeat);
+		    .ctx_size_in = sizeof(ctx), .repeat = repeat, .flags = flags);
 
 	memcpy(orig, in, len);
-	if (bpf_prog_test_run_opts(prog_fd, &opts))
+	if (bpf_prog_test_run_opts(prog, &opts))
 		return -1;	/* errno: the test's to judge */
 	out_len = opts.data_size_out;
 	return opts.retval;
+}
+
+static int run(__u32 ifindex, __u32 len, __u32 gso_size, int repeat)
+{
+	return run_prog(prog_fd, ifindex, len, gso_size, repeat, 0);
 }
 
 /* RFC 1071, on big-endian 16-bit words, independent of the program's. */
@@ -721,6 +735,459 @@ static void test_spill_flag(void)
 	bpf_map_delete_elem(fd, &a);
 }
 
+/*
+ * The uplink program, routed_uplink. test_run's frame enters the
+ * loopback device, whose MAC is 00:00:00:00:00:00: eth_type_trans()
+ * makes a frame to it PACKET_HOST, as a frame to a NIC's own MAC.
+ */
+#define UP_IF		201
+#define UP_STATS	5
+
+static const __u8 lo_mac[6];
+static const __u8 router_mac[6] = { 0x02, 0x71, 0x72, 0x73, 0x74, 0x75 };
+static int up_prog;
+
+/* An uplink record as user space writes it (user/state/ is not this test's). */
+static int add_uplink(__u32 ifindex, __u32 stats_idx)
+{
+	struct rt_uplink u = { .ifindex = ifindex, .stats_idx = stats_idx,
+			       .state = RT_REC_LIVE };
+
+	snprintf(u.ifname, sizeof(u.ifname), "up%u", ifindex);
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.rt_uplinks), &ifindex, &u, BPF_ANY);
+}
+
+static void up_reset(void)
+{
+	struct rt_uplink_stats *v = calloc(ncpus, sizeof(*v));
+	__u32 idx;
+
+	for (idx = 0; idx <= UP_STATS; idx++)
+		bpf_map_update_elem(bpf_map__fd(skel->maps.rt_uplink_stats), &idx, v, BPF_ANY);
+	free(v);
+	reset_all();
+}
+
+static struct rt_uplink_stats up_stats(__u32 idx)
+{
+	struct rt_uplink_stats *v = calloc(ncpus, sizeof(*v)), sum = {};
+	__u64 *s = (__u64 *)&sum;
+	size_t i, j;
+
+	bpf_map_lookup_elem(bpf_map__fd(skel->maps.rt_uplink_stats), &idx, v);
+	for (i = 0; i < (size_t)ncpus; i++)
+		for (j = 0; j < sizeof(sum) / 8; j++)
+			s[j] += ((__u64 *)&v[i])[j];
+	free(v);
+	return sum;
+}
+
+/* No endpoint counted anything: no FROM, no reason, no answer. */
+static bool eps_quiet(const char *name, bool b_to)
+{
+	struct rt_ep_stats a = stats(1), b = stats(2);
+	__u64 sum = 0;
+	int i;
+
+	for (i = 0; i < RT_REASON_SLOTS; i++)
+		sum += a.reasons[i] + b.reasons[i];
+	sum += a.packets[0] + a.packets[1] + b.packets[RT_DIR_FROM] + a.arp_answered +
+	       a.nd_answered + a.fib_forwarded + b.fib_forwarded;
+	if (!b_to)
+		sum += b.packets[RT_DIR_TO];
+	return CHECK(!sum, name, "an endpoint counted the uplink's frame");
+}
+
+/* The uplink's reason r counted n times and nothing else of it. */
+static bool up_only(const char *name, enum rt_reason r, __u64 n, __u64 packets, __u64 bytes)
+{
+	struct rt_uplink_stats u = up_stats(UP_STATS);
+	int i;
+
+	for (i = 0; i < RT_REASON_SLOTS; i++)
+		if (!CHECK(u.reasons[i] == (i == (int)r ? n : 0), name,
+			   "uplink reason %d counted %llu", i, u.reasons[i]))
+			return false;
+	return CHECK(u.packets == packets && u.bytes == bytes, name,
+		     "uplink packets/bytes %llu/%llu, want %llu/%llu", u.packets, u.bytes,
+		     packets, bytes);
+}
+
+static void from_uplink(const __u8 *dmac)
+{
+	memcpy(in, dmac, 6);
+	memcpy(in + 6, router_mac, 6);
+}
+
+static void up_over(const char *name, __u32 len, enum rt_reason r)
+{
+	int ret;
+
+	up_reset();
+	ret = run_prog(up_prog, UP_IF, len, 0, 1, 0);
+	pass(name, CHECK(ret == TC_ACT_OK, name, "verdict %d, want TC_ACT_OK", ret) &&
+		   CHECK(unchanged(len), name, "frame changed") &&
+		   up_only(name, r, 1, 0, 0) && eps_quiet(name, false));
+}
+
+/* Delivered into B, counted by the uplink and as B's TO, and nothing else. */
+static bool up_delivered(const char *name, int ret, __u32 len)
+{
+	struct rt_ep_stats b = stats(2);
+
+	if (ret == -1 && errno == EBADMSG)
+		return CHECK(false, name, "skb->csum stale after the program (EBADMSG)");
+	return CHECK(ret == TC_ACT_REDIRECT, name, "verdict %d, want TC_ACT_REDIRECT", ret) &&
+	       CHECK(out_len == len, name, "length %u", out_len) &&
+	       CHECK(!memcmp(out, B.mac, 6) && !memcmp(out + 6, B.host_mac, 6), name,
+		     "MACs not B's") &&
+	       up_only(name, 0, 0, 1, len) &&
+	       CHECK(b.packets[RT_DIR_TO] == 1 && b.bytes[RT_DIR_TO] == len, name,
+		     "B to %llu/%llu, want 1/%u", b.packets[RT_DIR_TO], b.bytes[RT_DIR_TO], len) &&
+	       eps_quiet(name, true);
+}
+
+static void test_uplink_delivery(void)
+{
+	const char *name = "uplink_ipv4_delivery";
+	__u32 len;
+	int ret;
+
+	/* Any source: an uplink has no spoof check. */
+	len = v4("198.51.100.9", "10.0.0.2", 64, 17, 100, 5);
+	from_uplink(lo_mac);
+	up_reset();
+	ret = run_prog(up_prog, UP_IF, len, 0, 1, BPF_F_TEST_SKB_CHECKSUM_COMPLETE);
+	pass(name, up_delivered(name, ret, len) &&
+		   CHECK(out[22] == 63, name, "ttl %u, want 63", out[22]) &&
+		   CHECK(fold(sum16(out + 14, 20, 0)) == 0, name, "IPv4 checksum invalid") &&
+		   CHECK(!memcmp(out + 12, orig + 12, 10) && out[23] == orig[23] &&
+			 !memcmp(out + 26, orig + 26, len - 26), name,
+			 "more than MACs, TTL, checksum changed"));
+
+	name = "uplink_ipv4_options_delivery";
+	len = v4("198.51.100.9", "10.0.0.2", 64, 6, 120, 7);
+	from_uplink(lo_mac);
+	up_reset();
+	ret = run_prog(up_prog, UP_IF, len, 0, 1, BPF_F_TEST_SKB_CHECKSUM_COMPLETE);
+	pass(name, up_delivered(name, ret, len) &&
+		   CHECK(out[22] == 63 && fold(sum16(out + 14, 28, 0)) == 0, name,
+			 "ttl %u or checksum wrong", out[22]));
+
+	name = "uplink_ipv6_delivery_checksum_complete";
+	len = v6("2001:db8::9", "fd00::2", 64, 17, 100);
+	from_uplink(lo_mac);
+	up_reset();
+	ret = run_prog(up_prog, UP_IF, len, 0, 1, BPF_F_TEST_SKB_CHECKSUM_COMPLETE);
+	pass(name, up_delivered(name, ret, len) &&
+		   CHECK(out[21] == 63, name, "hop limit %u, want 63", out[21]) &&
+		   CHECK(!memcmp(out + 12, orig + 12, 9) && !memcmp(out + 22, orig + 22, len - 22),
+			 name, "more than MACs and hop limit changed"));
+}
+
+/* The hop-limit update of skb->csum, from a container's veth too. */
+static void test_v6_checksum_complete(void)
+{
+	const char *name = "ipv6_local_delivery_checksum_complete";
+	__u32 len = v6("fd00::1", "fd00::2", 64, 6, 200);
+	int ret;
+
+	reset_all();
+	ret = run_prog(prog_fd, A_IF, len, 0, 1, BPF_F_TEST_SKB_CHECKSUM_COMPLETE);
+	if (ret == -1 && errno == EBADMSG) {
+		CHECK(false, name, "skb->csum stale after the program (EBADMSG)");
+		return;
+	}
+	pass(name, delivered(name, ret, len, 1) &&
+		   CHECK(out[21] == 63, name, "hop limit %u", out[21]));
+	name = "ipv4_local_delivery_checksum_complete";
+	len = v4("10.0.0.1", "10.0.0.2", 2, 6, 200, 5);
+	reset_all();
+	ret = run_prog(prog_fd, A_IF, len, 0, 1, BPF_F_TEST_SKB_CHECKSUM_COMPLETE);
+	if (ret == -1 && errno == EBADMSG) {
+		CHECK(false, name, "skb->csum stale after the program (EBADMSG)");
+		return;
+	}
+	pass(name, delivered(name, ret, len, 1) && CHECK(out[22] == 1, name, "ttl %u", out[22]));
+}
+
+static void test_uplink_hand_overs(void)
+{
+	static const __u8 v6m[6] = { 0x33, 0x33, 0xff, 0, 0, 1 };
+	static const __u8 other[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+	int devs = bpf_map__fd(skel->maps.rt_devs);
+	__u32 len, k = B_IF;
+
+	len = v4("198.51.100.9", "10.0.0.2", 1, 17, 100, 5);
+	from_uplink(lo_mac);
+	up_over("uplink_ttl_ipv4_handed_over", len, RT_R_TTL);
+	len = v6("2001:db8::9", "fd00::2", 1, 17, 100);
+	from_uplink(lo_mac);
+	up_over("uplink_ttl_ipv6_handed_over", len, RT_R_TTL);
+	len = v4("198.51.100.9", "192.0.2.1", 64, 17, 100, 5);
+	from_uplink(lo_mac);
+	up_over("uplink_not_local_ipv4_handed_over", len, RT_R_NOT_LOCAL);
+	len = v6("2001:db8::9", "2001:db8::1", 64, 17, 100);
+	from_uplink(lo_mac);
+	up_over("uplink_not_local_ipv6_handed_over", len, RT_R_NOT_LOCAL);
+	len = v4("198.51.100.9", "10.0.0.2", 64, 17, 14 + MTU + 1, 5);
+	from_uplink(lo_mac);
+	up_over("uplink_mtu_handed_over", len, RT_R_MTU);
+	len = v4("198.51.100.9", "10.0.0.2", 64, 17, 100, 5);
+	from_uplink(bcast);
+	up_over("uplink_broadcast_handed_over", len, RT_R_MULTICAST);
+	len = v6("2001:db8::9", "fd00::2", 64, 17, 100);
+	from_uplink(v6m);
+	up_over("uplink_multicast_ipv6_handed_over", len, RT_R_MULTICAST);
+	len = v4("198.51.100.9", "10.0.0.2", 64, 17, 100, 5);
+	from_uplink(other);
+	up_over("uplink_other_host_handed_over", len, RT_R_FOREIGN_MAC);
+	len = v6("fe80::9", "fd00::2", 64, 17, 100);
+	from_uplink(lo_mac);
+	up_over("uplink_link_local_source_handed_over", len, RT_R_LINK_LOCAL);
+	len = v4("198.51.100.9", "10.0.0.2", 64, 17, 100, 4);	/* ihl 4 */
+	from_uplink(lo_mac);
+	up_over("uplink_malformed_handed_over", len, RT_R_MALFORMED);
+	len = v4("198.51.100.9", "10.0.0.2", 64, 17, 100, 5);
+	from_uplink(lo_mac);
+	in[12] = 0x88;
+	in[13] = 0xb5;
+	up_over("uplink_not_ip_handed_over", len, RT_R_NOT_IP);
+
+	/* An ARP request for the gateway, which only an endpoint's veth answers. */
+	memset(in, 0, 60);
+	eth(in, bcast, router_mac, 0x0806);
+	memcpy(in + 14, "\x00\x01\x08\x00\x06\x04\x00\x01", 8);
+	inet_pton(AF_INET, "169.254.1.1", in + 14 + 24);
+	up_over("uplink_arp_not_answered", 60, RT_R_ARP_OTHER);
+	/* An NS for fe80::1 to the uplink's own MAC: no ND answer either. */
+	len = ns("fe80::a1", "fe80::1", lo_mac, "fe80::1", true);
+	memcpy(in + 6, router_mac, 6);
+	up_over("uplink_ns_not_answered", len, RT_R_LINK_LOCAL);
+
+	bpf_map_delete_elem(devs, &k);
+	len = v4("198.51.100.9", "10.0.0.2", 64, 17, 100, 5);
+	from_uplink(lo_mac);
+	up_over("uplink_peer_gone_handed_over", len, RT_R_PEER_GONE);
+	bpf_map_update_elem(devs, &k, &lo, BPF_ANY);
+}
+
+static void test_uplink_unknown(void)
+{
+	const char *name = "uplink_unknown_ifindex_passes";
+	__u32 len = v4("198.51.100.9", "10.0.0.2", 64, 17, 100, 5);
+	struct rt_uplink_stats u0, u;
+	int ret;
+
+	from_uplink(lo_mac);
+	up_reset();
+	ret = run_prog(up_prog, 999, len, 0, 1, 0);
+	u0 = up_stats(0);
+	u = up_stats(UP_STATS);
+	pass(name, CHECK(ret == TC_ACT_OK && unchanged(len), name, "verdict %d", ret) &&
+		   CHECK(!memcmp(&u0, &(struct rt_uplink_stats){}, sizeof(u0)) &&
+			 !memcmp(&u, &(struct rt_uplink_stats){}, sizeof(u)), name,
+			 "an uplink counted it") &&
+		   eps_quiet(name, false));
+}
+
+/*
+ * --fib. bpf_fib_lookup() needs real devices and routes, so these run
+ * in a child process in a network namespace of its own (unshare: it
+ * has no name and goes with the child, nothing is left behind): vA
+ * stands for D's host-side veth, where D's frames enter, vU for the
+ * uplink, with routes and permanent neighbours set up by ip(8). test_run
+ * runs the frame in the child's namespace, with vA as ingress_ifindex.
+ */
+#define D_STATS		4
+#define VU_MAC		"02:55:55:55:55:55"
+#define GW_MAC		"02:fe:fe:fe:fe:fe"
+
+static const __u8 vu_mac[6] = { 0x02, 0x55, 0x55, 0x55, 0x55, 0x55 };
+static const __u8 gw_mac[6] = { 0x02, 0xfe, 0xfe, 0xfe, 0xfe, 0xfe };
+static struct ep_def D = { .mac = { 0x02, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5 },
+			   .host_mac = { 0x0a, 0x81, 0x82, 0x83, 0x84, 0x85 },
+			   .ip4 = "10.0.0.4", .ip6 = "fd00::4" };
+
+static const char *const fib_setup[] = {
+	"ip link set lo up",
+	"ip link add vA type veth peer name vA2",
+	"ip link add vU address " VU_MAC " type veth peer name vU2",
+	"ip link set vA up && ip link set vA2 up && ip link set vU up && ip link set vU2 up",
+	"ip addr add 192.0.2.1/24 dev vU && ip -6 addr add fd99::1/64 dev vU nodad",
+	"sysctl -qw net.ipv4.conf.all.forwarding=1 net.ipv6.conf.all.forwarding=1",
+	"ip route add 198.51.100.0/24 via 192.0.2.254 dev vU",
+	"ip neigh add 192.0.2.254 lladdr " GW_MAC " dev vU nud permanent",
+	"ip route add 203.0.113.0/24 via 192.0.2.253 dev vU",	/* no neighbour */
+	/* bpf_fib_lookup() takes a route's MTU only when locked */
+	"ip route add 198.18.0.0/24 via 192.0.2.254 dev vU mtu lock 1000",
+	"ip route add blackhole 198.18.1.0/24",
+	"ip -6 route add 2001:db8:1::/64 via fd99::fe dev vU",
+	"ip -6 neigh add fd99::fe lladdr " GW_MAC " dev vU nud permanent",
+	"ip -6 route add 2001:db8:2::/64 via fd99::fd dev vU",	/* no neighbour */
+};
+
+static __u32 d4(const char *dst, __u8 ttl, __u8 proto, __u32 len)
+{
+	v4("10.0.0.4", dst, ttl, proto, len, 5);
+	eth(in, D.host_mac, D.mac, 0x0800);
+	return len;
+}
+
+static __u32 d6(const char *dst, __u8 hop, __u32 len)
+{
+	v6("fd00::4", dst, hop, 17, len);
+	eth(in, D.host_mac, D.mac, 0x86dd);
+	return len;
+}
+
+/* D's counters: FROM n/len, fib_forwarded f, reason r once (RT_REASON_MAX: none). */
+static bool d_counted(const char *name, __u64 n, __u64 bytes, __u64 f, enum rt_reason r)
+{
+	struct rt_ep_stats d = stats(D_STATS);
+	int i;
+
+	for (i = 0; i < RT_REASON_SLOTS; i++)
+		if (!CHECK(d.reasons[i] == (__u64)(i == (int)r && r != RT_REASON_MAX), name, "reason %d counted %llu", i,
+			   d.reasons[i]))
+			return false;
+	return CHECK(d.packets[RT_DIR_FROM] == n && d.bytes[RT_DIR_FROM] == bytes &&
+		     d.fib_forwarded == f && !d.packets[RT_DIR_TO], name,
+		     "D from %llu/%llu fib_forwarded %llu, want %llu/%llu %llu",
+		     d.packets[RT_DIR_FROM], d.bytes[RT_DIR_FROM], d.fib_forwarded, n, bytes, f);
+}
+
+static int fib_run(__u32 len, __u32 gso_size, __u32 flags)
+{
+	stats_reset(D_STATS);
+	return run_prog(prog_fd, D.ifindex, len, gso_size, 1, flags);
+}
+
+/* Forwarded: REDIRECT, the MACs dmac and smac, the TTL or hop limit one lower. */
+static void fwd_as(const char *name, __u32 len, __u32 gso_size, const __u8 *dmac,
+		   const __u8 *smac, bool v6, __u64 via_fib)
+{
+	int ret = fib_run(len, gso_size, BPF_F_TEST_SKB_CHECKSUM_COMPLETE);
+	__u32 off = v6 ? 21 : 22;
+
+	if (ret == -1 && errno == EBADMSG) {
+		CHECK(false, name, "skb->csum stale after the program (EBADMSG)");
+		return;
+	}
+	pass(name, CHECK(ret == TC_ACT_REDIRECT, name, "verdict %d, want TC_ACT_REDIRECT", ret) &&
+		   CHECK(out_len == len, name, "length %u", out_len) &&
+		   CHECK(!memcmp(out, dmac, 6) && !memcmp(out + 6, smac, 6), name,
+			 "MACs %02x:..:%02x %02x:..:%02x", out[0], out[5], out[6], out[11]) &&
+		   CHECK(out[off] == orig[off] - 1, name, "TTL %u, want %u", out[off],
+			 orig[off] - 1) &&
+		   CHECK(v6 || fold(sum16(out + 14, 20, 0)) == 0, name, "IPv4 checksum invalid") &&
+		   CHECK(!memcmp(out + 12, orig + 12, off - 12) &&
+			 (v6 ? !memcmp(out + 22, orig + 22, len - 22)
+			     : out[23] == orig[23] && !memcmp(out + 26, orig + 26, len - 26)),
+			 name, "more than MACs, TTL, checksum changed") &&
+		   d_counted(name, 1, len, via_fib, RT_REASON_MAX));
+}
+
+static void fib_fwd(const char *name, __u32 len, __u32 gso_size, const __u8 *dmac,
+		    const __u8 *smac, bool v6)
+{
+	fwd_as(name, len, gso_size, dmac, smac, v6, 1);
+}
+
+static void fib_over(const char *name, __u32 len, __u32 gso_size, enum rt_reason r)
+{
+	int ret = fib_run(len, gso_size, 0);
+
+	pass(name, CHECK(ret == TC_ACT_OK, name, "verdict %d, want TC_ACT_OK", ret) &&
+		   CHECK(unchanged(len), name, "frame changed") &&
+		   d_counted(name, 0, 0, 0, r));
+}
+
+static int fib_child(void)
+{
+	struct rt_endpoint ep;
+	size_t i;
+	__u32 len;
+
+	if (unshare(CLONE_NEWNET)) {
+		printf("SKIP routed_fib: no network namespace of its own: %s\n", strerror(errno));
+		return 0;
+	}
+	for (i = 0; i < sizeof(fib_setup) / sizeof(fib_setup[0]); i++)
+		if (system(fib_setup[i])) {
+			printf("FAIL routed_fib_setup: %s\n", fib_setup[i]);
+			return 1;
+		}
+	D.ifindex = if_nametoindex("vA");
+	if (!D.ifindex || add_ep(&D, D_STATS)) {
+		printf("FAIL routed_fib_setup: cannot add the endpoint on vA\n");
+		return 1;
+	}
+	/* add_ep() made it a plain endpoint: rewrite it with RT_EP_FIB. */
+	i = D.ifindex % RT_EP_SLOTS;
+	bpf_map_lookup_elem(tables.eps_fd, &i, &ep);
+	ep.flags |= RT_EP_FIB;
+	bpf_map_update_elem(tables.eps_fd, &i, &ep, BPF_EXIST);
+
+	len = d4("198.51.100.7", 64, 17, 100);
+	fib_fwd("fib_ipv4_success_forwarded", len, 0, gw_mac, vu_mac, false);
+	/* A local endpoint is delivered to, not routed to. */
+	len = d4("10.0.0.2", 64, 17, 100);
+	fwd_as("fib_endpoint_local_delivery_first", len, 0, B.mac, B.host_mac, false, 0);
+	len = d4("203.0.113.7", 64, 17, 100);
+	fib_fwd("fib_ipv4_no_neigh_redirect_neigh", len, 0, D.host_mac, D.mac, false);
+	len = d6("2001:db8:1::7", 64, 100);
+	fib_fwd("fib_ipv6_success_forwarded", len, 0, gw_mac, vu_mac, true);
+	len = d6("2001:db8:2::7", 64, 100);
+	fib_fwd("fib_ipv6_no_neigh_redirect_neigh", len, 0, D.host_mac, D.mac, true);
+
+	/* The route's MTU, 1000: the network length, or a GSO segment's. */
+	len = d4("198.18.0.7", 64, 17, 14 + 1000);
+	fib_fwd("fib_ipv4_route_mtu_at_limit_forwarded", len, 0, gw_mac, vu_mac, false);
+	len = d4("198.18.0.7", 64, 17, 14 + 1001);
+	fib_over("fib_ipv4_frag_needed_handed_over", len, 0, RT_R_MTU);
+	len = d4("198.18.0.7", 64, 6, 3014);
+	fib_fwd("fib_gso_segments_fit_forwarded", len, 1000 - 40, gw_mac, vu_mac, false);
+	fib_over("fib_gso_segment_too_big_handed_over", len, 1000 - 39, RT_R_MTU);
+
+	len = d4("198.18.1.7", 64, 17, 100);
+	fib_over("fib_blackhole_handed_over", len, 0, RT_R_FIB_MISS);
+	len = d4("100.64.0.1", 64, 17, 100);
+	fib_over("fib_no_route_handed_over", len, 0, RT_R_FIB_MISS);
+	len = d4("198.51.100.7", 1, 17, 100);
+	fib_over("fib_ttl_handed_over", len, 0, RT_R_TTL);
+	len = d6("2001:db8:1::7", 1, 100);
+	fib_over("fib_hop_limit_handed_over", len, 0, RT_R_TTL);
+	if (system("sysctl -qw net.ipv4.conf.vA.forwarding=0")) {
+		printf("FAIL routed_fib_setup: forwarding off on vA\n");
+		return 1;
+	}
+	len = d4("198.51.100.7", 64, 17, 100);
+	fib_over("fib_forwarding_off_handed_over", len, 0, RT_R_FIB_MISS);
+	return failures;
+}
+
+static void test_fib(void)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		status = fib_child();
+		fflush(stdout);
+		_exit(status ? 1 : 0);
+	}
+	/* A case that failed has said so; only a child that died has not. */
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+		printf("FAIL routed_fib: the fib cases did not run to their end\n");
+		failures++;
+	} else if (WEXITSTATUS(status)) {
+		failures++;
+	}
+}
+
 int main(void)
 {
 	lo = if_nametoindex("lo");
@@ -732,8 +1199,9 @@ int main(void)
 		return 1;
 	}
 	prog_fd = bpf_program__fd(skel->progs.routed_ingress);
+	up_prog = bpf_program__fd(skel->progs.routed_uplink);
 	rt_tables_of(&tables, skel);
-	if (add_ep(&A, 1) || add_ep(&B, 2)) {
+	if (add_ep(&A, 1) || add_ep(&B, 2) || add_uplink(UP_IF, UP_STATS)) {
 		printf("FAIL routed_setup: cannot add the endpoints: %s\n", strerror(errno));
 		return 1;
 	}
@@ -756,6 +1224,11 @@ int main(void)
 	test_not_endpoint();
 	test_spill_flag();
 	test_overflow();
+	test_v6_checksum_complete();
+	test_uplink_delivery();
+	test_uplink_hand_overs();
+	test_uplink_unknown();
+	test_fib();
 
 	routed__destroy(skel);
 	return failures ? 1 : 0;

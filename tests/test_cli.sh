@@ -744,3 +744,46 @@ test_cli_help() {
 	# user who is asking how to write it.
 	"$PAIRPATH" attach --help x >/dev/null 2>&1 || fail "attach --help x exited $?"
 }
+
+# endpoint and uplink: every usage error is one line, exit 2, before any
+# state is looked at (no pin root is made).
+test_cli_endpoint_usage() {
+	local root=/tmp/pp-cli-ep-$$ P="$PAIRPATH"
+	local R="--pin-root $root"
+	expect_cmd 2 "pairpath: address '10.0.0.300' is invalid: expected an IPv4 or IPv6 address" \
+		$P $R endpoint add c1 veth1 --ip 10.0.0.300
+	expect_cmd 2 "pairpath: address '10.0.0.1/24' is invalid: an endpoint has a /32" \
+		$P $R endpoint add c1 veth1 --ip 10.0.0.1/24
+	expect_cmd 2 "pairpath: address 'fd00::1/64' is invalid: an endpoint has a /128" \
+		$P $R endpoint add c1 veth1 --ip fd00::1/64
+	expect_cmd 2 "pairpath: address '169.254.1.1' is invalid: not a unicast host address (loopback, link-local, multicast and 0.0.0.0 are not)" \
+		$P $R endpoint add c1 veth1 --ip 169.254.1.1
+	expect_cmd 2 "pairpath: address '::ffff:10.0.0.1' is invalid: not a unicast host address (::, ::1, link-local, multicast and IPv4-mapped are not)" \
+		$P $R endpoint add c1 veth1 --ip ::ffff:10.0.0.1
+	expect_cmd 2 "pairpath: address 'fe80::1' is invalid: not a unicast host address (::, ::1, link-local, multicast and IPv4-mapped are not)" \
+		$P $R endpoint add c1 veth1 --ip fe80::1
+	expect_cmd 2 "pairpath: endpoint: two IPv4 addresses given: an endpoint has one of each family" \
+		$P $R endpoint add c1 veth1 --ip 10.0.0.1 --ip 10.0.0.2
+	expect_cmd 2 "pairpath: endpoint: --ip given more than twice: one IPv4 and one IPv6 address" \
+		$P $R endpoint add c1 veth1 --ip 10.0.0.1 --ip fd00::1 --ip 10.0.0.3
+	expect_cmd 2 "pairpath: MAC '02:00:00:00:00' is invalid: expected six hex bytes, as 02:00:00:00:00:01" \
+		$P $R endpoint add c1 veth1 --ip 10.0.0.1 --mac 02:00:00:00:00
+	expect_cmd 2 "pairpath: MAC '01:00:5e:00:00:01' is invalid: a multicast address" \
+		$P $R endpoint add c1 veth1 --ip 10.0.0.1 --mac 01:00:5e:00:00:01
+	expect_cmd 2 "pairpath: endpoint add: --ip is missing: an endpoint needs an address" \
+		$P $R endpoint add c1 veth1
+	expect_cmd 2 "pairpath: endpoint add: expects NAME DEV" $P $R endpoint add c1
+	expect_cmd 2 "pairpath: endpoint: 'move' is invalid: expected add, del or list" \
+		$P $R endpoint move c1
+	expect_cmd 2 "pairpath: endpoint del: --ip, --mac and --fib apply to add only" \
+		$P $R endpoint del c1 --ip 10.0.0.1
+	expect_cmd 2 "pairpath: endpoint del: --format applies to list only" \
+		$P $R endpoint del c1 --json
+	expect_cmd 2 "pairpath: endpoint list: expects no arguments" $P $R endpoint list c1
+	expect_cmd 2 "pairpath: endpoint name 'a/b' is invalid: only A-Z a-z 0-9 _ . - are allowed" \
+		$P $R endpoint del a/b
+	expect_cmd 2 "pairpath: uplink add: expects DEV" $P $R uplink add
+	expect_cmd 2 "pairpath: uplink: option '--ip' does not apply" $P $R uplink add eth0 --ip 10.0.0.1
+	[ -e "$root" ] && fail "a usage error made the pin root $root"
+	return 0
+}

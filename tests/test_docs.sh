@@ -4,7 +4,7 @@
 
 docs_help_words() {	# commands or options, from --help
 	case $1 in
-	commands) "$PAIRPATH" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF {print $1}' ;;
+	commands) "$PAIRPATH" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && /^  [^ ]/ {print $1}' ;;
 	options) "$PAIRPATH" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u ;;
 	esac
 }
@@ -17,7 +17,7 @@ test_docs_man_matches_help() {
 		grep -qE "^\.B(R)? $esc( |$)" "$man" || fail "man page: no command '$word'"
 		n=$((n + 1))
 	done
-	expect_eq "$n" 10 "commands in --help"
+	expect_eq "$n" 12 "commands in --help"
 	for word in $(docs_help_words options); do
 		# groff escapes the dashes: --pin-root is \-\-pin\-root
 		grep -qF -- "$(sed 's/-/\\-/g' <<<"$word")" "$man" || fail "man page: no option '$word'"

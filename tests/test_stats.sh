@@ -185,8 +185,8 @@ test_stats_prometheus_format() {
 	st_has_line "$text" 'pairpath_pairs 2' "parsed"
 	# 2 pairs x 2 directions: packets 4, bytes 4, drops 20 (5 reasons),
 	# kernel drops 1, untracked kernel drops 1, info 2, up 2, pairs 1,
-	# build info 1.
-	expect_eq "$(wc -l <"$f1.samples")" 36 "number of samples"
+	# endpoints 1 (0: no routed state), build info 1.
+	expect_eq "$(wc -l <"$f1.samples")" 37 "number of samples"
 	st_has_line "$text" 'pairpath_kernel_drops_untracked_total 0' "parsed"
 	grep -q '^pairpath_build_info{kernel="'"$(uname -r)"'",libbpf_version="v[0-9.]*",version="[0-9.]*"} 1$' \
 		"$f1.samples" || fail "build_info: $(grep build_info "$f1.samples")"
@@ -557,7 +557,7 @@ walk(json.load(sys.stdin), "")' <<<"$json" || fail "json has floats: $json"
 test_stats_empty() {
 	local text
 	fixture se
-	expect_eq "$(pp stats --json)" '{"kernel_drops_counted":false,"pairs":[]}' "json with nothing pinned"
+	expect_eq "$(pp stats --json)" '{"kernel_drops_counted":false,"pairs":[],"endpoints":[],"uplinks":[]}' "json with nothing pinned"
 	expect_eq "$(pp stats | awk '{$1 = $1; print}')" "PAIR DIRECTION PACKETS BYTES DROPS KDROPS" \
 		"table with nothing pinned"
 	text=$(pp stats --format prometheus) || fail "prometheus with nothing pinned"

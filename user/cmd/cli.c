@@ -86,11 +86,11 @@ static const struct cli_cmd_desc {
 	[CMD_UPGRADE] = { "upgrade", "PAIR | --all", 0, 1,
 			  "move pairs to this pairpath's program without a gap" },
 	[CMD_GC] = { "gc", "", 0, 0,
-		     "remove pairs whose devices or hooks are gone" },
+		     "remove pairs and endpoints whose devices or hooks are gone" },
 	[CMD_KDROPS] = { "kernel-drops", "on|off", 1, 1,
 			 "start or stop counting the kernel's drops" },
 	[CMD_RESET] = { "reset", "", 0, 0,
-			"detach every pair and remove the pin root" },
+			"detach every pair, remove every endpoint and the pin root" },
 	[CMD_STATUS] = { "status", "", 0, 0,
 			 "show the pairs: devices, mode, state, program, since when", true },
 	[CMD_STATS] = { "stats", "", 0, 0,
@@ -137,10 +137,18 @@ void cli_usage(FILE *out, enum cli_cmd cmd)
 		fprintf(out, "Usage: pairpath [OPTIONS] COMMAND [ARGS]\n\n"
 			"Cross-connect veth pairs with bpf_redirect_peer().\n\n"
 			"Commands:\n");
-		for (c = CMD_NONE + 1; c < CMD_MAX; c++)
-			if (cli_cmds[c].name)
-				fprintf(out, "  %-7s %-17s %s\n", cli_cmds[c].name,
-					cli_cmds[c].args, cli_cmds[c].help);
+		for (c = CMD_NONE + 1; c < CMD_MAX; c++) {
+			char lhs[96];
+
+			if (!cli_cmds[c].name)
+				continue;
+			snprintf(lhs, sizeof(lhs), "%-7s %s", cli_cmds[c].name, cli_cmds[c].args);
+			/* A long synopsis gets a line of its own, the help under it. */
+			if (strlen(lhs) > 25)
+				fprintf(out, "  %s\n  %-25s %s\n", lhs, "", cli_cmds[c].help);
+			else
+				fprintf(out, "  %-25s %s\n", lhs, cli_cmds[c].help);
+		}
 		fprintf(out, "\nOptions:\n");
 	}
 	for (i = 0; i < sizeof(cli_opts) / sizeof(cli_opts[0]); i++) {

@@ -48,18 +48,13 @@ int cmd_kdrops(const struct cli *cli)
  */
 static int remove_routed(struct store *st)
 {
-	struct rt_store rt;
 	int err;
 
-	if (!st->netns_live)
+	if (!st->netns_live || !st->rt_open)
 		return 0;
-	err = rt_store_open(st, &rt, 0);
-	if (err)
-		return err == -ENOENT || err == -EPROTO ? 0 : err;
-	err = endpoint_del_all(st, &rt);
+	err = endpoint_del_all(st, &st->rt);
 	if (!err)
-		err = uplink_del_all(st, &rt);
-	rt_store_close(&rt);
+		err = uplink_del_all(st, &st->rt);
 	return err;
 }
 

@@ -35,6 +35,7 @@ struct agent {
 	bool open;
 	pid_t exporter;
 	bool exporter_has_state;	/* it was given maps */
+	bool exporter_has_routed;	/* and routed mode's */
 	struct reconcile_set set;
 	time_t last_full;
 };
@@ -72,6 +73,7 @@ static int start_exporter(struct agent *ag)
 		close(ag->signal_fd);
 		_exit(serve_run(ag->listen_fd, NULL, ag->cli->user, open) ? 1 : 0);
 	}
+	ag->exporter_has_routed = open && ro.rt_open;
 	if (open)
 		store_close(open);
 	ag->exporter = pid;
@@ -98,8 +100,15 @@ static int refresh_state(struct agent *ag)
 {
 	int err;
 
-	if (ag->open && !store_retired(&ag->st))
+	if (ag->open && !store_retired(&ag->st)) {
+		/* The first endpoint made routed mode's maps: the exporter needs them. */
+		if (!ag->exporter_has_routed && !store_routed(&ag->st, false)) {
+			pr_info("agent: routed mode's state appeared: restarting the exporter\n");
+			stop_exporter(ag);
+			return start_exporter(ag);
+		}
 		return 0;
+	}
 	if (ag->open) {
 		store_close(&ag->st);
 		ag->open = false;

@@ -67,6 +67,26 @@ static int add_endpoint(const struct cli *cli, struct store *st, struct rt_store
 	return 0;
 }
 
+/* The change itself, after rolling back what an interrupted pairpath left. */
+static int act(const struct cli *cli, struct store *st, const struct veth_info *v)
+{
+	bool add = !strcmp(cli->args[0], "add"), ep = cli->cmd == CMD_ENDPOINT;
+	const char *name = cli->args[1];
+	struct rt_record rec;
+	bool had = ep && !add && !rt_record_get(&st->rt, name, &rec);
+	int err;
+
+	err = endpoint_recover(st, &st->rt);
+	if (err)
+		return err;
+	/* A del that an interrupted one began: the roll-back finished it. */
+	if (had && rt_record_get(&st->rt, name, &rec))
+		return 0;
+	if (ep)
+		return add ? add_endpoint(cli, st, &st->rt, v) : endpoint_del(st, &st->rt, name);
+	return add ? uplink_add(st, &st->rt, name) : uplink_del(st, &st->rt, name);
+}
+
 /*
  * A change runs under the pin root's lock, after rolling back what an
  * interrupted pairpath left; a failed first add removes the state it made.
@@ -75,7 +95,6 @@ static int change(const struct cli *cli)
 {
 	bool add = !strcmp(cli->args[0], "add"), ep = cli->cmd == CMD_ENDPOINT;
 	struct veth_info v;
-	struct rt_store rt;
 	struct store st;
 	int err;
 
@@ -89,23 +108,15 @@ static int change(const struct cli *cli)
 		pr_warn("%s '%s' does not exist\n", ep ? "endpoint" : "uplink", cli->args[1]);
 	if (err)
 		return err;
-	err = rt_store_open(&st, &rt, add ? RT_CREATE : 0);
+	err = store_routed(&st, add);
 	if (err == -ENOENT && !add)
 		pr_warn("%s '%s' does not exist\n", ep ? "endpoint" : "uplink", cli->args[1]);
-	if (!err) {
-		err = endpoint_recover(&st, &rt);
-		if (!err && ep)
-			err = add ? add_endpoint(cli, &st, &rt, &v) :
-			      endpoint_del(&st, &rt, cli->args[1]);
-		else if (!err)
-			err = add ? uplink_add(&st, &rt, cli->args[1]) :
-			      uplink_del(&st, &rt, cli->args[1]);
-		if (!err && !add)
-			pr_info("removed %s '%s'\n", ep ? "endpoint" : "uplink", cli->args[1]);
-		else if (!err && !ep)
-			pr_info("uplink '%s' delivers to the endpoints\n", cli->args[1]);
-		rt_store_close(&rt);
-	}
+	if (!err)
+		err = act(cli, &st, &v);
+	if (!err && !add)
+		pr_info("removed %s '%s'\n", ep ? "endpoint" : "uplink", cli->args[1]);
+	else if (!err && !ep)
+		pr_info("uplink '%s' delivers to the endpoints\n", cli->args[1]);
 	if (err)
 		store_rollback(&st);
 	store_close(&st);

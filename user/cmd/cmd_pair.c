@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include "cmd/batch.h"
 #include "cmd/cmd.h"
+#include "control/endpoint.h"
 #include "control/pair.h"
 #include "lib/log.h"
 
@@ -181,6 +182,8 @@ int cmd_change(const struct cli *cli)
 		break;
 	default:
 		err = pair_gc(&st);
+		if (!err && st.rt_open)
+			err = endpoint_gc(&st, &st.rt);
 		break;
 	}
 out:

@@ -27,7 +27,7 @@ static void link_name(const char *name, char *buf, size_t len)
  * The endpoint's addresses as hostroute wants them; with routes, only
  * those whose route the record says may be ours.
  */
-static int host_addrs(const struct rt_endpoint *ep, struct host_addr a[2], __u32 routes)
+int endpoint_host_addrs(const struct rt_endpoint *ep, struct host_addr *a, __u32 routes)
 {
 	int n = 0;
 
@@ -71,7 +71,6 @@ static int check_device(struct store *st, struct rt_store *rt, const struct veth
 {
 	char owner[RT_NAME_LEN];
 	struct port_view port;
-	struct rt_uplink up;
 	__u32 ifindex = v->ifindex;
 
 	if (!ports_read(&st->ports, ifindex, &port)) {
@@ -82,7 +81,7 @@ static int check_device(struct store *st, struct rt_store *rt, const struct veth
 		pr_warn("device '%s' is the endpoint '%s' already\n", v->ifname, owner);
 		return -EBUSY;
 	}
-	if (!bpf_map_lookup_elem(rt->uplinks_fd, &ifindex, &up)) {
+	if (rt_uplink_of(rt, ifindex)) {
 		pr_warn("device '%s' is an uplink\n", v->ifname);
 		return -EBUSY;
 	}
@@ -97,7 +96,7 @@ static int check_addrs(const struct rt_store *rt, const struct rt_endpoint *ep)
 	__u32 ifindex;
 	int i, n;
 
-	n = host_addrs(ep, h, RT_REC_ROUTE4 | RT_REC_ROUTE6);
+	n = endpoint_host_addrs(ep, h, RT_REC_ROUTE4 | RT_REC_ROUTE6);
 	for (i = 0; i < n; i++) {
 		if (h[i].family == AF_INET)
 			rt_addr_v4(&a, ep->ipv4);
@@ -167,7 +166,7 @@ static int remove_endpoint(struct store *st, struct rt_store *rt,
 	/* Addresses first: from now on no one delivers to it. */
 	ret = rt_addrs_withdraw(&rt->t, &rec->ep);
 	testhook_kill_point(42);
-	n = host_addrs(&rec->ep, h, rec->flags);
+	n = endpoint_host_addrs(&rec->ep, h, rec->flags);
 	if (liveness_dev(&rec->dev, &now) != DEV_GONE)
 		for (i = 0; i < n; i++) {
 			err = hostroute_del(rec->ep.ifindex, &h[i], rec->ep.mac);
@@ -238,6 +237,8 @@ static void fill_record(struct rt_record *rec, const struct veth_info *v,
 	}
 	if (spec->fib)
 		ep->flags |= RT_EP_FIB;
+	if (spec->has_mac)
+		rec->flags |= RT_REC_MAC_GIVEN;
 	journal_fill_dev(&rec->dev, v);
 	rec->state = RT_REC_ADDING;
 	rec->mode = PP_MODE_TCX;
@@ -298,7 +299,7 @@ int endpoint_add(struct store *st, struct rt_store *rt, const char *name,
 	if (err)
 		goto undo;
 	testhook_kill_point(33);
-	n = host_addrs(&rec.ep, h, rec.flags);
+	n = endpoint_host_addrs(&rec.ep, h, rec.flags);
 	for (i = 0; i < n && !err; i++) {
 		err = hostroute_add(v->ifindex, &h[i], rec.ep.mtu, rec.ep.mac);
 		/* A route that was someone else's is not ours to remove. */

@@ -14,6 +14,7 @@
 #define __PAIRPATH_CONTROL_ENDPOINT_H
 
 #include <stdbool.h>
+#include "kernel/hostroute.h"
 #include "kernel/veth.h"
 #include "state/rt_store.h"
 #include "state/store.h"
@@ -36,6 +37,17 @@ int endpoint_recover(struct store *st, struct rt_store *rt);
 int endpoint_gc(struct store *st, struct rt_store *rt);
 /* The name of the endpoint on the host-side veth ifindex, if there is one: 1, else 0. */
 int endpoint_of_device(const struct rt_store *rt, __u32 ifindex, char *name, size_t len);
+
+/*
+ * Follow an endpoint's container end with a new MAC or MTU (now), or
+ * break one whose device is gone: its addresses withdrawn, so that no
+ * frame is delivered to it, the record kept for gc or del.
+ */
+int endpoint_follow(struct store *st, struct rt_store *rt, const char *name,
+		    const struct veth_info *now);
+int endpoint_break(struct store *st, struct rt_store *rt, const char *name, const char *why);
+/* The endpoint's addresses, those of the RT_REC_ROUTE* bits in routes. */
+int endpoint_host_addrs(const struct rt_endpoint *ep, struct host_addr *a, __u32 routes);
 
 int uplink_add(struct store *st, struct rt_store *rt, const char *ifname);
 int uplink_del(struct store *st, struct rt_store *rt, const char *ifname);

@@ -27,6 +27,7 @@
 #include "state/kdrop.h"
 #include "state/liveness.h"
 #include "state/loader.h"
+#include "control/endpoint.h"
 #include "control/follow.h"
 #include "control/pair.h"
 
@@ -70,11 +71,25 @@ static int check_devices(struct store *st, const struct veth_info *a,
 	char owner[PP_PAIR_NAME_LEN];
 	int d;
 
-	for (d = 0; d < 2; d++)
+	__u32 ifindex;
+
+	for (d = 0; d < 2; d++) {
 		if (device_owner(st, v[d], owner, sizeof(owner))) {
 			pr_warn("device '%s' already belongs to pair '%s'\n", v[d]->ifname, owner);
 			return -EBUSY;
 		}
+		if (!st->rt_open)
+			continue;
+		ifindex = v[d]->ifindex;
+		if (endpoint_of_device(&st->rt, ifindex, owner, sizeof(owner))) {
+			pr_warn("device '%s' is the endpoint '%s'\n", v[d]->ifname, owner);
+			return -EBUSY;
+		}
+		if (rt_uplink_of(&st->rt, ifindex)) {
+			pr_warn("device '%s' is an uplink\n", v[d]->ifname);
+			return -EBUSY;
+		}
+	}
 	return 0;
 }
 

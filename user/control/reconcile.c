@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/rtnetlink.h>
+#include "control/endpoint.h"
 #include "control/follow.h"
 #include "control/reconcile.h"
 #include "kernel/netns.h"
@@ -22,31 +23,32 @@ void reconcile_add(struct reconcile_set *set, const struct link_event *ev)
 }
 
 /*
- * Did an event name one of the pair's devices: a host-side veth in this
- * netns, a container end in the netns of its nsid, or that nsid itself?
+ * Did an event name the device: a host-side veth in this netns, its
+ * container end in the netns of its nsid, or that nsid itself?
  */
-static bool named(const struct reconcile_set *set, const struct pp_pair *p)
+static bool named_dev(const struct reconcile_set *set, const struct pp_dev *dev)
 {
 	const struct link_event *ev;
-	int i, d;
+	int i;
 
 	for (i = 0; i < set->n; i++) {
 		ev = &set->ev[i];
-		for (d = 0; d < PP_DIR_MAX; d++) {
-			const struct pp_dev *dev = &p->dev[d];
-
-			if (ev->type == RTM_NEWNSID || ev->type == RTM_DELNSID) {
-				if (ev->nsid == dev->peer_netnsid)
-					return true;
-			} else if (ev->netnsid == LINKWATCH_HERE ?
-				   (__u32)ev->ifindex == dev->ifindex :
-				   ev->netnsid == dev->peer_netnsid &&
-				   (__u32)ev->ifindex == dev->peer_ifindex) {
+		if (ev->type == RTM_NEWNSID || ev->type == RTM_DELNSID) {
+			if (ev->nsid == dev->peer_netnsid)
 				return true;
-			}
+		} else if (ev->netnsid == LINKWATCH_HERE ?
+			   (__u32)ev->ifindex == dev->ifindex :
+			   ev->netnsid == dev->peer_netnsid &&
+			   (__u32)ev->ifindex == dev->peer_ifindex) {
+			return true;
 		}
 	}
 	return false;
+}
+
+static bool named(const struct reconcile_set *set, const struct pp_pair *p)
+{
+	return named_dev(set, &p->dev[0]) || named_dev(set, &p->dev[1]);
 }
 
 /* Follow or break one pair; 1 if it changed something. */
@@ -80,6 +82,47 @@ static int check_pair(struct store *st, const struct journal_entry *e, int *foll
 	return err;
 }
 
+/* The endpoints the set names, as the pairs: followed, or broken. */
+static int reconcile_endpoints(struct store *st, const struct reconcile_set *set, int *followed,
+			       int *broken)
+{
+	struct rt_record_entry *list;
+	struct veth_info now;
+	char why[96];
+	int n, i, err, ret = 0;
+
+	/* Made after the agent opened the store, by the first endpoint. */
+	err = store_routed(st, false);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	n = rt_record_list(&st->rt, &list);
+	for (i = 0; i < n; i++) {
+		const struct rt_record *rec = &list[i].rec;
+		enum dev_state state;
+
+		if (rec->state != RT_REC_LIVE || (rec->flags & RT_REC_BROKEN))
+			continue;
+		if (!set->all && !named_dev(set, &rec->dev))
+			continue;
+		state = liveness_dev(&rec->dev, &now);
+		err = 0;
+		if (state == DEV_GONE) {
+			snprintf(why, sizeof(why), "device '%s' (ifindex %u) is gone or is another one",
+				 rec->dev.ifname, rec->dev.ifindex);
+			err = endpoint_break(st, &st->rt, list[i].key.name, why);
+			*broken += !err;
+		} else if (state == DEV_FAR_CHANGED) {
+			err = endpoint_follow(st, &st->rt, list[i].key.name, &now);
+			*followed += !err;
+		}
+		if (err && !ret)
+			ret = err;
+	}
+	if (n > 0)
+		free(list);
+	return n < 0 ? n : ret;
+}
+
 int reconcile(struct store *st, struct reconcile_set *set, int *followed, int *broken)
 {
 	struct journal_entry *list;
@@ -108,6 +151,9 @@ int reconcile(struct store *st, struct reconcile_set *set, int *followed, int *b
 			ret = err;
 	}
 	free(list);
+	err = reconcile_endpoints(st, set, followed, broken);
+	if (err && !ret)
+		ret = err;
 	store_unlock(st);
 	memset(set, 0, sizeof(*set));
 	return ret;

@@ -111,7 +111,8 @@ static int neigh_change(struct nl_sock *sk, int ifindex, const struct host_addr 
 	return err;
 }
 
-int hostroute_add(int ifindex, const struct host_addr *a, __u32 mtu, const __u8 mac[6])
+static int route_add(int ifindex, const struct host_addr *a, __u32 mtu, const __u8 mac[6],
+		     int nlm_flags)
 {
 	struct nl_sock *sk = connect_route();
 	struct rtnl_route *route;
@@ -126,8 +127,7 @@ int hostroute_add(int ifindex, const struct host_addr *a, __u32 mtu, const __u8 
 		nl_socket_free(sk);
 		return -ENOMEM;
 	}
-	/* EXCL: a route someone else made to this address stays theirs. */
-	err = rtnl_route_add(sk, route, NLM_F_EXCL);
+	err = rtnl_route_add(sk, route, nlm_flags);
 	err = err < 0 ? errno_of(err) : 0;
 	if (err == -EEXIST)
 		pr_warn("address %s: the host has a route to it already\n", s);
@@ -144,6 +144,18 @@ int hostroute_add(int ifindex, const struct host_addr *a, __u32 mtu, const __u8 
 	rtnl_route_put(route);
 	nl_socket_free(sk);
 	return err;
+}
+
+/* EXCL: a route someone else made to this address stays theirs. */
+int hostroute_add(int ifindex, const struct host_addr *a, __u32 mtu, const __u8 mac[6])
+{
+	return route_add(ifindex, a, mtu, mac, NLM_F_EXCL);
+}
+
+/* Our own route, replaced in place: no moment without one. */
+int hostroute_update(int ifindex, const struct host_addr *a, __u32 mtu, const __u8 mac[6])
+{
+	return route_add(ifindex, a, mtu, mac, NLM_F_REPLACE);
 }
 
 /*

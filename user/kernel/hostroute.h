@@ -28,6 +28,8 @@ struct host_addr {
  * errnos after saying why. On failure nothing of it is left.
  */
 int hostroute_add(int ifindex, const struct host_addr *a, __u32 mtu, const __u8 mac[6]);
+/* The same route and neighbour with a new MTU or MAC, replacing ours. */
+int hostroute_update(int ifindex, const struct host_addr *a, __u32 mtu, const __u8 mac[6]);
 /*
  * Remove what hostroute_add() made: the route only if it is ours and
  * through ifindex, the neighbour only if it is permanent with mac.

@@ -100,17 +100,13 @@ static int read_uplinks(const struct rt_store *rt, struct snapshot *snap)
 
 int snapshot_take_routed(const struct store *st, bool deep, struct snapshot *snap)
 {
-	struct rt_store rt;
 	int err;
 
-	err = rt_store_open((struct store *)st, &rt, RT_RDONLY);
-	if (err == -ENOENT)
+	/* Opened with the store: an exporter without privileges cannot open pins later. */
+	if (!st->rt_open)
 		return 0;
-	if (err)
-		return err;
-	err = read_endpoints(&rt, deep, snap);
+	err = read_endpoints(&st->rt, deep, snap);
 	if (!err)
-		err = read_uplinks(&rt, snap);
-	rt_store_close(&rt);
+		err = read_uplinks(&st->rt, snap);
 	return err;
 }

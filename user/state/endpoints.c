@@ -67,6 +67,11 @@ static int ep_put(const struct rt_tables *t, const struct rt_endpoint *ep)
 	return err_of(bpf_map_update_elem(t->eps_fd, &k, ep, BPF_ANY));
 }
 
+int rt_endpoint_update(const struct rt_tables *t, const struct rt_endpoint *ep)
+{
+	return ep_put(t, ep);
+}
+
 int rt_endpoint_put(const struct rt_tables *t, const struct rt_endpoint *ep, __u32 dev)
 {
 	struct rt_ep_stats *zero = calloc(t->ncpus, sizeof(*zero));

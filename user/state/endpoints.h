@@ -33,6 +33,8 @@ void rt_addr_v4(struct rt_addr *a, __u32 addr);
  * published (routed.h: the endpoint first, then its addresses).
  */
 int rt_endpoint_put(const struct rt_tables *t, const struct rt_endpoint *ep, __u32 dev);
+/* Rewrite the entry of an endpoint that is there, its counters kept. */
+int rt_endpoint_update(const struct rt_tables *t, const struct rt_endpoint *ep);
 /* Make ep's addresses find it: from now on other endpoints deliver to it. */
 int rt_addrs_publish(const struct rt_tables *t, const struct rt_endpoint *ep);
 /* Both of the above; negative errno on failure, with nothing rolled back. */

@@ -15,6 +15,7 @@
 #include "state/loader.h"
 #include "state/pins.h"
 #include "state/rt_store.h"
+#include "state/store.h"
 #include "routed.skel.h"
 
 /* The routed maps, by pin, and where each one's fd goes. */
@@ -44,7 +45,7 @@ static int *fd_of(struct rt_store *rt, const struct rt_pinned *m)
 	return (int *)((char *)rt + m->offset);
 }
 
-static void rt_init(struct rt_store *rt)
+void rt_store_init(struct rt_store *rt)
 {
 	size_t i;
 
@@ -181,7 +182,7 @@ int rt_store_open(struct store *st, struct rt_store *rt, unsigned int flags)
 	bool rdonly = flags & RT_RDONLY;
 	int err;
 
-	rt_init(rt);
+	rt_store_init(rt);
 	if (rt->t.ncpus < 0)
 		return rt->t.ncpus;
 	if (!any_pinned(st) && !(flags & RT_CREATE))
@@ -197,6 +198,18 @@ int rt_store_open(struct store *st, struct rt_store *rt, unsigned int flags)
 		pr_warn("%s: the routed state is incomplete: run 'pairpath reset'\n", st->dir);
 	if (err)
 		rt_store_close(rt);
+	return err;
+}
+
+int store_routed(struct store *st, bool create)
+{
+	int err;
+
+	if (st->rt_open)
+		return 0;
+	err = rt_store_open(st, &st->rt, (create ? RT_CREATE : 0) |
+			    (st->rdonly ? RT_RDONLY : 0));
+	st->rt_open = !err;
 	return err;
 }
 
@@ -295,6 +308,13 @@ int rt_uplink_list(const struct rt_store *rt, struct rt_uplink **out)
 		return -ENOMEM;
 	qsort(*out, n, sizeof(**out), by_ifname);
 	return n;
+}
+
+bool rt_uplink_of(const struct rt_store *rt, __u32 ifindex)
+{
+	struct rt_uplink up;
+
+	return !bpf_map_lookup_elem(rt->uplinks_fd, &ifindex, &up);
 }
 
 /* One entry of a per-CPU array of __u64 counters, summed over CPUs. */

@@ -12,7 +12,8 @@
 #include <stdbool.h>
 #include "routed.h"
 #include "state/endpoints.h"
-#include "state/store.h"
+
+struct store;
 
 struct rt_store {
 	struct rt_tables t;
@@ -40,6 +41,8 @@ enum rt_open_flags {
  */
 int rt_store_open(struct store *st, struct rt_store *rt, unsigned int flags);
 void rt_store_close(struct rt_store *rt);
+/* Every fd -1: a store's routed part before it is opened. */
+void rt_store_init(struct rt_store *rt);
 
 void rt_record_key(const char *name, struct rt_record_key *key);
 /* 0, or -ENOENT. */
@@ -52,6 +55,9 @@ int rt_record_delete(const struct rt_store *rt, const struct rt_record_key *key)
 int rt_record_list(const struct rt_store *rt, struct rt_record_entry **out);
 /* Every uplink sorted by device name; free() the array. The count or -errno. */
 int rt_uplink_list(const struct rt_store *rt, struct rt_uplink **out);
+
+/* Is the device ifindex an uplink? */
+bool rt_uplink_of(const struct rt_store *rt, __u32 ifindex);
 
 /* The counters of one endpoint or uplink, summed over CPUs. */
 int rt_ep_stats_sum(const struct rt_store *rt, __u32 stats_idx, struct rt_ep_stats *sum);

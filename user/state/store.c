@@ -255,6 +255,8 @@ static void close_fds(struct store *st)
 	close_fd(&st->kdevs_fd);
 	close_fd(&st->kdrops_fd);
 	close_fd(&st->kuntracked_fd);
+	rt_store_close(&st->rt);
+	st->rt_open = false;
 }
 
 int store_open(struct store *st, const char *root, unsigned int flags)
@@ -285,6 +287,7 @@ static void store_init(struct store *st, const char *root, const char *dir, bool
 	for (i = 0; i < N_MAPS; i++)
 		*map_fd(st, &datapath_maps[i]) = -1;
 	st->ports.ncpus = libbpf_num_possible_cpus();
+	rt_store_init(&st->rt);
 	st->netns_live = netns_live;
 	if (base && sscanf(base, "/netns-%llu", &cookie) == 1)
 		st->netns_cookie = cookie;
@@ -334,6 +337,7 @@ int store_open_dir(struct store *st, const char *root, const char *dir,
 
 	store_init(st, root, dir, netns_live);
 	st->ncpus = st->ports.ncpus;
+	st->rdonly = flags & STORE_RDONLY;
 	if (st->ncpus < 0)
 		return st->ncpus;
 	err = open_root(st, flags);
@@ -359,6 +363,11 @@ int store_open_dir(struct store *st, const char *root, const char *dir,
 		st->broken = true;
 		return 0;
 	}
+	/* Routed mode's part, where there is one: readers see it from the start. */
+	if (!err && !st->broken)
+		err = store_routed(st, false);
+	if (err == -ENOENT)
+		err = 0;
 	if (err)
 		goto fail;
 	return 0;

@@ -22,6 +22,7 @@
 #include <linux/types.h>
 #include "pairpath.h"
 #include "state/ports.h"
+#include "state/rt_store.h"
 
 struct store {
 	char root[PATH_MAX];
@@ -41,9 +42,12 @@ struct store {
 	int ncpus;
 	bool netns_live;	/* we are inside the netns the directory is for */
 	bool broken;		/* STORE_BROKEN opened what cannot be used */
+	bool rdonly;		/* STORE_RDONLY */
 	bool made_root;		/* this store_open() created them */
 	bool made_dir;
 	unsigned int made_pins;	/* PP_PIN_BIT()s of the pins this command made */
+	struct rt_store rt;	/* routed mode's maps, where rt_open */
+	bool rt_open;
 };
 
 enum store_flags {
@@ -91,6 +95,13 @@ void store_link_path(const char *dir, const char *pair, int d, char *buf, size_t
 /* Its name in the netns directory, and an fd of the link pinned there. */
 void store_link_name(const char *pair, int d, char *buf, size_t len);
 int store_link_get(const struct store *st, const char *pair, int d);
+
+/*
+ * Open routed mode's state (st->rt) if it is not open yet; with create,
+ * load and pin it where there is none. -ENOENT: none (said nothing).
+ * store_open() opens it already where it is pinned.
+ */
+int store_routed(struct store *st, bool create);
 
 /* Has a reset unpinned these maps since they were opened? */
 bool store_retired(const struct store *st);
