@@ -779,7 +779,7 @@ def read_tsv(path):
 AREAS = [
     ("kfree_skb tracers", r"^(bpf_trace_run\d|bpf_prog_\w+_pairpath_kdrop|__bpf_prog_(enter|exit)\w*|"
                           r"__bpf_tramp\w*|trace_kfree_skb\w*)$"),
-    ("BPF program", r"^bpf_prog_\w+_(pairpath_ingress|floor_ingress)$"),
+    ("BPF program", r"^bpf_prog_\w+_(pairpath_ingress|floor_ingress|routed_ingress|routed_uplink)$"),
     ("tc / tcx / redirect", r"^(tcx_\w+|sch_handle_ingress\w*|tcf_\w+|tc_run\w*|cls_bpf\w*|u32_\w+|"
                             r"skb_do_redirect|__bpf_redirect\w*|bpf_redirect\w*|bpf_skb_\w+)$"),
     ("BPF hash lookups (program or tracers)", r"^(bpf_map_lookup_elem|\w*htab_map_lookup\w*|"
