@@ -108,9 +108,25 @@ setup_docker_bridge() {
 	echo "docker0 same-bridge ACCEPT packets after one ping: $out"
 }
 
-# Does this pairpath have routed mode's endpoint command?
-rt_has_endpoints() {
-	pp_h endpoint list >/dev/null 2>&1
+# pairpath on the fixture: its reset registered for fixture_down, and 2
+# (unavailable) when this pairpath has no routed mode's endpoint command.
+rt_begin() {
+	cleanup_add timeout 60 "$PAIRPATH" -n "$NS_H" --pin-root "$PIN_ROOT" reset
+	if ! pp_h endpoint list >/dev/null 2>&1; then
+		REASON="this pairpath has no 'endpoint' command (routed mode not built in)"
+		return 2
+	fi
+}
+
+# The kernel-drop tracer that endpoint add loads, kept (1) or detached (0).
+rt_tracer() {	# TRACER(0|1)
+	local link
+	link=$(ls -d "$PIN_ROOT"/netns-*/kdrop_link 2>/dev/null)
+	if [ "$1" = 1 ] && [ -z "$link" ]; then
+		REASON="the kernel-drop tracer did not load with 'endpoint add'"
+		return 2
+	fi
+	[ "$1" = 1 ] || [ -z "$link" ] || pp_h kernel-drops off
 }
 
 # RT_EXTRA more endpoints on veths e0.. of H, their peers in one netns
@@ -138,25 +154,15 @@ rt_extra_endpoints() {	# N
 # pairpath's endpoints for A and B, and EXTRA more. The endpoint count is
 # a raw reading of the run (setup_endpoints in runs.csv).
 rt_pairpath() {	# TRACER(0|1) EXTRA
-	local link
 	rt_containers || return 1
-	cleanup_add timeout 60 "$PAIRPATH" -n "$NS_H" --pin-root "$PIN_ROOT" reset
-	if ! rt_has_endpoints; then
-		REASON="this pairpath has no 'endpoint' command (routed mode not built in)"
-		return 2
-	fi
+	rt_begin || return
 	pp_h endpoint add epA vethA --ip "$IP_A" &&
 	pp_h endpoint add epB vethB --ip "$IP_B" || return 1
 	if [ "$2" -gt 0 ]; then
 		rt_extra_endpoints "$2" || return 1
 	fi
 	SCN_KV="endpoints=$((2 + $2))"
-	link=$(ls -d "$PIN_ROOT"/netns-*/kdrop_link 2>/dev/null)
-	if [ "$1" = 1 ] && [ -z "$link" ]; then
-		REASON="the kernel-drop tracer did not load with 'endpoint add'"
-		return 2
-	fi
-	[ "$1" = 1 ] || [ -z "$link" ] || pp_h kernel-drops off
+	rt_tracer "$1"
 }
 setup_pairpath_routed() { rt_pairpath 1 0; }
 setup_pairpath_routed_notracer() { rt_pairpath 0 0; }
@@ -191,18 +197,12 @@ setup_uplink_kernel() {
 # pairpath: B an endpoint, vethA an uplink; the uplink program delivers
 # A's frames for B with bpf_redirect_peer().
 setup_pairpath_uplink_notracer() {
-	local link
 	ns_common || return 1
-	cleanup_add timeout 60 "$PAIRPATH" -n "$NS_H" --pin-root "$PIN_ROOT" reset
-	if ! rt_has_endpoints; then
-		REASON="this pairpath has no 'endpoint' command (routed mode not built in)"
-		return 2
-	fi
+	rt_begin || return
 	pp_h endpoint add epB vethB --ip "$IP_B" &&
 	pp_h uplink add vethA || return 1
 	SCN_KV="endpoints=1"
-	link=$(ls -d "$PIN_ROOT"/netns-*/kdrop_link 2>/dev/null)
-	[ -z "$link" ] || pp_h kernel-drops off
+	rt_tracer 0
 }
 
 # B's endpoint counter of frames the program delivered into B, as
