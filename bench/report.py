@@ -28,7 +28,8 @@ SCENARIO_NOTES = {
     "bridge": "vethA, vethB on a Linux bridge in H, bridge-nf-call-* = 0 (br_netfilter "
               "is built in, so its hooks still run and return early)",
     "bridge_nf": "the same bridge with bridge-nf-call-iptables=1 (no rules loaded)",
-    "routed": "H forwards: /32 routes, proxy ARP, link-local gateway (Calico style)",
+    "routed": "kernel routing, Calico's non-eBPF way: /32 routes and proxy ARP for the "
+              "link-local gateway in H, forwarding on in H",
     "mirred": "tc ingress u32 + mirred egress redirect between vethA and vethB",
     "pairpath_tcx": "pairpath, tcx links, kernel-drop tracer loaded",
     "pairpath_tcx_notracer": "pairpath, tcx links, tracer detached",
@@ -36,6 +37,17 @@ SCENARIO_NOTES = {
     "pairpath_tc_notracer": "pairpath --mode tc, tracer detached",
     "floor": "tcx program that only does bpf_redirect_peer(K, 0)",
     "baseline_tcx_notracer": "pairpath_tcx_notracer with the --baseline build (before a change)",
+    "docker_bridge": "bridge docker0 in H with Docker 27.5.1's default-bridge ruleset "
+                     "(bench/docker-bridge.rules, iptables-nft), bridge-nf-call-iptables=1",
+    "pairpath_routed": "the containers of routed, one `pairpath endpoint add` each, no proxy "
+                       "ARP, no forwarding; kernel-drop tracer loaded",
+    "pairpath_routed_notracer": "pairpath_routed, tracer detached",
+    "uplink_kernel": "north-south: A is a router outside, vethA H's uplink; H forwards "
+                     "into B (/32 route, proxy ARP for B's gateway)",
+    "pairpath_uplink_notracer": "north-south: B a pairpath endpoint, `pairpath uplink add "
+                                "vethA`; tracer detached",
+    "pairpath_routed_many_notracer": "pairpath_routed_notracer among 1000 endpoints "
+                                     "(998 more on veths into one more netns; 10 with --quick)",
 }
 
 
@@ -228,6 +240,9 @@ METRICS = [
             C("sink", 7, "own CPU ns/pkt, quiet runs only", "quiet"))),
     M("sink_netrx_per_pkt", "NET_RX softirqs per packet", None,
       lambda r: d(r, "sink_netrx") / r["sink_delivered"]),
+    M("endpoints", "routed-mode endpoints in H", None, lambda r: r["setup_endpoints"], "{:.0f}"),
+    M("sink_by_program", "share of the sink's datagrams B's endpoint counted delivered", None,
+      lambda r: d(r, "sink_ep_b_to_packets") / r["sink_delivered"]),
     # (2) TCP single stream, one CPU.
     M("tcp1_gbps", "Gbit/s", True, lambda r: r["tcp1_received_bits_per_second"] / 1e9,
       show=(C("tcp1", 1, "Gbit/s"), C("tcp1", 2, "× bridge", "ratio", "bridge"),
@@ -536,6 +551,12 @@ DIFFERENCES = ("sink_own_cpu_ns_per_pkt", [
     ("bridge", "pairpath_tcx", "a bridge over pairpath (tcx)"),
     ("bridge_nf", "pairpath_tcx", "a bridge with br_netfilter over pairpath (tcx)"),
     ("routed", "pairpath_tcx", "routing in H over pairpath (tcx)"),
+    ("docker_bridge", "pairpath_tcx", "Docker's bridge and ruleset over pairpath (tcx)"),
+    ("docker_bridge", "bridge_nf", "Docker's ruleset and conntrack over br_netfilter without rules"),
+    ("pairpath_routed_notracer", "pairpath_tcx_notracer", "routed mode over pair mode (tracer detached)"),
+    ("routed", "pairpath_routed_notracer", "kernel routing over routed mode (tracer detached)"),
+    ("pairpath_routed_many_notracer", "pairpath_routed_notracer",
+     "routed mode among many endpoints over among 2"),
     ("mirred", "pairpath_tcx", "tc mirred over pairpath (tcx)"),
     ("pairpath_tcx_notracer", "floor", "pairpath's program over the bare redirect"),
     ("pairpath_tcx", "pairpath_tcx_notracer", "the kfree_skb tracer (tcx; the sink drops "
@@ -557,6 +578,91 @@ def differences(S):
         return []
     return ["**Differences in the sink test** (medians of own CPU ns/packet, a − b):\n"] + \
         L + [""]
+
+
+# Routed mode's targets (issue 11), each on the medians of interleaved runs:
+# (metric, a, b, the least a / b that meets it, what it is).
+TARGETS = [
+    ("sink_pps", "pairpath_routed_notracer", "pairpath_tcx_notracer", 0.98,
+     "routed ≥ 0.98× pair mode (tracer detached in both)"),
+    ("sink_pps", "pairpath_routed", "pairpath_tcx", 0.98,
+     "routed ≥ 0.98× pair mode (tracer loaded in both)"),
+    ("sink_pps", "pairpath_routed_notracer", "routed", 1.15,
+     "routed (tracer detached) ≥ 1.15× kernel routing"),
+    ("sink_pps", "pairpath_routed", "routed", 1.15,
+     "routed (tracer loaded) ≥ 1.15× kernel routing"),
+    ("sink_pps", "pairpath_routed_notracer", "docker_bridge", 1.5,
+     "routed (tracer detached) ≥ 1.5× Docker's bridge"),
+    ("sink_pps", "pairpath_routed", "docker_bridge", 1.5,
+     "routed (tracer loaded) ≥ 1.5× Docker's bridge"),
+    ("sink_pps", "pairpath_routed_many_notracer", "pairpath_routed_notracer", 0.97,
+     "the same cost per frame with many endpoints as with 2 (≥ 0.97×, our tolerance)"),
+    ("sink_pps", "pairpath_uplink_notracer", "uplink_kernel", 1.15,
+     "north-south: from the uplink into a container ≥ 1.15× kernel forwarding"),
+    ("tcp1_gbps", "pairpath_routed_notracer", "pairpath_tcx_notracer", 0.97,
+     "TCP on one CPU within 3% of pair mode (tracer detached)"),
+    ("tcp1_gbps", "pairpath_routed", "pairpath_tcx", 0.97,
+     "TCP on one CPU within 3% of pair mode (tracer loaded)"),
+]
+# The cost beside each throughput: CPU per unit of work, lower is better.
+TARGET_COST = {"sink_pps": "sink_own_cpu_ns_per_pkt", "tcp1_gbps": "tcp1_own_cpu_s_per_gb"}
+
+
+def targets(S):
+    """A row per target whose two scenarios have data: both medians, their
+    ratio, the cost of each beside it, and whether the target is met."""
+    by = {m.name: m for m in METRICS}
+    L = []
+    for metric, a, b, need, what in TARGETS:
+        ra = S.compare("scenario", (a,), metric, b, "ratio")
+        if ra is None:
+            continue
+        m, c = by[metric], by[TARGET_COST[metric]]
+        sa, sb = S.stats("scenario", (a,), metric), S.stats("scenario", (b,), metric)
+        ca, cb = S.median("scenario", (a,), c.name), S.median("scenario", (b,), c.name)
+        ends = [S.median("scenario", (x,), "endpoints") for x in (a, b)]
+        label = f"{a} / {b}" + (f" ({ends[0]:.0f} vs {ends[1]:.0f} endpoints)"
+                                if None not in ends and ends[0] != ends[1] else "")
+        cost = f"{fmt(ca, c)} → {fmt(cb, c)}" if None not in (ca, cb) else "–"
+        cratio = f"{cb / ca:.2f}" if None not in (ca, cb) and ca else "–"
+        verdict = [f"{how}: " + ("met" if x >= need else f"missed by {(need - x) / need * 100:.1f}%")
+                   for how, x in (("throughput", ra), ("cost", cb / ca if ca and cb else None))
+                   if x is not None]
+        verdict = "; ".join(verdict)
+        L.append(f"| {what} | {label} | {fmt(sa.median, m)} → {fmt(sb.median, m)} "
+                 f"[{sa.n}, {sb.n}] | {ra:.3f} | {need:.2f} | {cost} | {cratio} | {verdict} |")
+    if not L:
+        return []
+    ft = [v for x in {t[1] for t in TARGETS} | {t[2] for t in TARGETS}
+          for v in S.values("scenario", (x,), "foreign_tracers")]
+    return ["## 6. Routed mode: the issue's targets\n",
+            "Same-node container to container. Throughput a → b: medians of the "
+            "interleaved repetitions [how many], Mpps for the one-CPU 64-byte UDP sink, "
+            "Gbit/s for TCP on one CPU; the ratio divides the medians. Cost a → b: own "
+            "CPU ns per packet (sink) or own CPU-s per GB (TCP), and b's cost over a's "
+            "(above 1: a is cheaper). The verdict judges both ratios against the target: "
+            "the throughput ratio as the issue states it, and the cost ratio, what the "
+            "throughput ratio would be with the CPU to itself (own CPU time does not grow "
+            "when other work shares the CPU, throughput does fall). Tracer state: pairpath_routed and pairpath_tcx have "
+            "their own kfree_skb tracer loaded (the sink drops every datagram, so it "
+            "fires on every one), the _notracer ones, routed, docker_bridge and "
+            "uplink_kernel none of "
+            f"their own; another agent's tracer was loaded during "
+            f"{sum(1 for v in ft if v > 0)} of {len(ft)} of these runs.\n",
+            "| target | a / b | a → b | a / b | needed | cost a → b | cost b / a | verdict |",
+            "|---|---|---|---|---|---|---|---|"] + L + [""] + by_program(S)
+
+
+def by_program(S):
+    """How many of the sink's datagrams the routed program delivered."""
+    got = [(s, S.stats("scenario", (s,), "sink_by_program")) for (s,) in S.rows("scenario")]
+    got = [f"{s} {st.median:.3f} ({st.min:.3f}–{st.max:.3f})" for s, st in got if st]
+    if not got:
+        return []
+    return ["Delivered by the program: B's endpoint `to` packets over the datagrams that "
+            "reached B's UDP layer, median (min–max): " + "; ".join(got) + ". H does not "
+            "forward (ip_forward 0) in the pairpath_routed ones, so nothing else could "
+            "deliver them; in pairpath_uplink it does (B's replies go out through it).\n"]
 
 
 def noise(S, scns):
@@ -673,7 +779,7 @@ def read_tsv(path):
 AREAS = [
     ("kfree_skb tracers", r"^(bpf_trace_run\d|bpf_prog_\w+_pairpath_kdrop|__bpf_prog_(enter|exit)\w*|"
                           r"__bpf_tramp\w*|trace_kfree_skb\w*)$"),
-    ("BPF program", r"^bpf_prog_\w+_(pairpath_ingress|floor_ingress)$"),
+    ("BPF program", r"^bpf_prog_\w+_(pairpath_ingress|floor_ingress|routed_ingress|routed_uplink)$"),
     ("tc / tcx / redirect", r"^(tcx_\w+|sch_handle_ingress\w*|tcf_\w+|tc_run\w*|cls_bpf\w*|u32_\w+|"
                             r"skb_do_redirect|__bpf_redirect\w*|bpf_redirect\w*|bpf_skb_\w+)$"),
     ("BPF hash lookups (program or tracers)", r"^(bpf_map_lookup_elem|\w*htab_map_lookup\w*|"
@@ -839,6 +945,7 @@ def report(out):
     L += noise(S, scns) + differences(S)
     for tid in ("sink", "tcp1", "rr", "cross"):
         L += render(tid, S)
+    L += targets(S)
     L += scenarios_table(S, wanted, scns, unavailable, failures)
     L += render("scale", S)
     L += profile_table(out, S, scns)

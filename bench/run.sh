@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # pairpath benchmark: the same two-container topology (host netns H with
 # vethA and vethB, containers A and B with eth0, A=10.88.0.1 B=10.88.0.2)
-# built several ways, measured interleaved (A B C ... A B C ...), plus the
+# built several ways (the routed-mode ones, kernel routing and Docker's
+# bridge in bench/routed.sh), measured interleaved (A B C ... A B C ...), plus the
 # attach/detach scale test in bench/scale.sh and the exporter's scrape of
 # 2048 pairs with a full kernel-drop table (bench/scrape.c).
 #
@@ -16,7 +17,7 @@
 #   --secs S       seconds per test (default 3)
 #   --cpu C        the CPU the one-CPU tests are pinned to (default 0)
 #   --out DIR      where results go (default bench/results)
-#   --scenarios L  only the scenarios of the list L (default: all ten)
+#   --scenarios L  only the scenarios of the list L (default: all of them)
 #   --no-scale     skip the scale test
 #   --only-scale   only the scale test (runs.csv is left as it is)
 #   --no-profile   skip the extra sink run per scenario under perf record
@@ -44,12 +45,16 @@ export LC_ALL=C
 source "$(dirname "${BASH_SOURCE[0]}")/../tests/lib.sh"
 TOOLS=$PP_TOP/.output/bench
 ALL_SCENARIOS="direct bridge bridge_nf routed mirred pairpath_tcx pairpath_tcx_notracer
-	pairpath_tc pairpath_tc_notracer floor"
+	pairpath_tc pairpath_tc_notracer floor docker_bridge pairpath_routed
+	pairpath_routed_notracer pairpath_routed_many_notracer uplink_kernel
+	pairpath_uplink_notracer"
 BASELINE=
 
 QUICK=0 REPS=5 SECS=3 CPU=0 OUT= SCENARIOS=$ALL_SCENARIOS
 DO_SCALE=1 DO_MAIN=1 PROFILE=1 WAIT_QUIET=0
 SCALE_SIZES="1 100 1000"
+# Endpoints pairpath_routed_many_notracer adds to A's and B's.
+RT_EXTRA=998
 
 die() { echo "bench: $*" >&2; exit 1; }
 
@@ -72,7 +77,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 if [ $QUICK = 1 ]; then
-	REPS=1 SECS=1 SCALE_SIZES="1 10" PROFILE=0
+	REPS=1 SECS=1 SCALE_SIZES="1 10" PROFILE=0 RT_EXTRA=8
 	OUT=${OUT:-$PP_TOP/.output/bench/results-quick}
 fi
 OUT=${OUT:-$PP_TOP/bench/results}
@@ -244,25 +249,8 @@ setup_bridge_nf() {
 		net.bridge.bridge-nf-call-arptables=1
 }
 
-# Calico/CNI-ptp style: /32 in the containers, default route via a
-# link-local gateway that H answers for, /32 routes and proxy ARP in H.
-setup_routed() {
-	local ns c
-	bench_fixture m --len 32 || return 1
-	for ns in "$NS_A" "$NS_B"; do
-		ip -n "$ns" route add 169.254.1.1 dev eth0 scope link &&
-		ip -n "$ns" route add default via 169.254.1.1 dev eth0 || return 1
-	done
-	in_h sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
-		net.ipv4.conf.default.rp_filter=0 || return 1
-	ip -n "$NS_H" addr add 169.254.1.1/32 dev lo || return 1
-	for c in A B; do
-		in_h sysctl -qw net.ipv4.conf.veth$c.proxy_arp=1 \
-			net.ipv4.conf.veth$c.rp_filter=0 || return 1
-	done
-	ip -n "$NS_H" route add "$IP_A/32" dev vethA &&
-	ip -n "$NS_H" route add "$IP_B/32" dev vethB
-}
+# setup_routed, setup_docker_bridge, setup_pairpath_routed*.
+source "$PP_TOP/bench/routed.sh"
 
 setup_mirred() {
 	local from to out
@@ -332,11 +320,11 @@ measure_sink() {
 		"$TOOLS/udpsink" sink 9000 $((SECS + 25)) >"$log.sink" 2>&1
 	pid=$BG_PID
 	wait_ready $pid "$log.sink" || { bg_stop $pid; echo "sink did not start"; return 1; }
-	u0=$(udp_kv) pre="$(cpu_kv cpu$CPU) $(netrx_kv) $(ksoftirqd_kv)"
+	u0="$(udp_kv) $(ep_kv)" pre="$(cpu_kv cpu$CPU) $(netrx_kv) $(ksoftirqd_kv)"
 	out=$(timeout $((SECS + 15)) ip netns exec "$NS_A" taskset -c "$CPU" \
 		"$TOOLS/udpsink" send "$IP_B" 9000 "$SECS" 64 64 2>&1)
 	local rc=$?
-	u1=$(udp_kv) post="$(cpu_kv cpu$CPU) $(netrx_kv) $(ksoftirqd_kv)"
+	u1="$(udp_kv) $(ep_kv)" post="$(cpu_kv cpu$CPU) $(netrx_kv) $(ksoftirqd_kv)"
 	bg_stop $pid
 	[ $rc = 0 ] || { echo "sender failed: $out"; return 1; }
 	[ "$u1" != "$u0" ] || { echo "no datagram reached B ($out)"; return 1; }
@@ -432,7 +420,8 @@ OWN_TEST_RUNS=$(own_test_runs)
 # Build, check, measure, take down: one scenario, one repetition.
 run_one() {
 	local t0=$SECONDS rc msg m ours=0
-	REASON=
+	# A setup may leave key=value readings of what it built in SCN_KV.
+	REASON= SCN_KV=
 	if grep -q "^$SCN	" "$UNAVAIL"; then
 		return 0
 	fi
@@ -455,7 +444,8 @@ run_one() {
 		fixture_down
 		return 1
 	fi
-	case $SCN in pairpath_tcx|pairpath_tc) ours=1 ;; esac
+	[ -z "$SCN_KV" ] || rec_kv setup_ "" "$SCN_KV"
+	case $SCN in pairpath_tcx|pairpath_tc|pairpath_routed) ours=1 ;; esac
 	rec kdrop_progs_loaded "$(kdrop_progs)"
 	rec kdrop_progs_ours "$ours"
 	for m in sink tcp1 rr cross; do
