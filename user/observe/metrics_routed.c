@@ -65,25 +65,31 @@ static void endpoint_info(FILE *out, const struct snapshot *snap)
 	}
 }
 
+/* One series per uplink of the __u64 at `field` in its sums. */
+static void uplink_counter(FILE *out, const char *metric, const struct snapshot *snap,
+			   size_t field)
+{
+	int i;
+
+	for (i = 0; i < snap->n_uplinks; i++) {
+		fprintf(out, "%s{", metric);
+		metrics_label(out, PP_LABEL_UPLINK, snap->uplinks[i].up.ifname, true);
+		fprintf(out, "} %llu\n", *(const unsigned long long *)
+			((const char *)&snap->uplinks[i].sum + field));
+	}
+}
+
 static void uplinks(FILE *out, const struct snapshot *snap)
 {
 	int i, r;
 
 	metrics_family(out, PP_METRIC_UL_PACKETS, "counter",
 		       "Frames from an uplink delivered into a local container.");
-	for (i = 0; i < snap->n_uplinks; i++) {
-		fprintf(out, "%s{", PP_METRIC_UL_PACKETS);
-		metrics_label(out, PP_LABEL_UPLINK, snap->uplinks[i].up.ifname, true);
-		fprintf(out, "} %llu\n", (unsigned long long)snap->uplinks[i].sum.packets);
-	}
+	uplink_counter(out, PP_METRIC_UL_PACKETS, snap, offsetof(struct rt_uplink_stats, packets));
 	metrics_family(out, PP_METRIC_UL_BYTES, "counter",
 		       "Bytes from an uplink delivered into a local container, Ethernet header "
 		       "included.");
-	for (i = 0; i < snap->n_uplinks; i++) {
-		fprintf(out, "%s{", PP_METRIC_UL_BYTES);
-		metrics_label(out, PP_LABEL_UPLINK, snap->uplinks[i].up.ifname, true);
-		fprintf(out, "} %llu\n", (unsigned long long)snap->uplinks[i].sum.bytes);
-	}
+	uplink_counter(out, PP_METRIC_UL_BYTES, snap, offsetof(struct rt_uplink_stats, bytes));
 	metrics_family(out, PP_METRIC_UL_HANDOVERS, "counter",
 		       "Frames from an uplink left to the host stack, by reason.");
 	for (i = 0; i < snap->n_uplinks; i++)
