@@ -170,6 +170,47 @@ test_routed_layout_refused() {
 	expect_eq "$(ls "$dir")" "$before" "pins after the refused add"
 	expect_eq "$(ip -n "$NS_H" route show proto 112)" "" "host routes after the refused add"
 	expect_eq "$(tcx_count vethA)" 0 "hooks on vethA"
+	expect_cmd 0 "" pp reset
+	# Whole routed state with one map of another layout: refused by every
+	# command that opens it, and what the message says to do works.
+	expect_cmd 0 "" pp endpoint add ea vethA --ip 10.77.0.1
+	expect_cmd 0 "" pp endpoint del ea
+	dir=$(pin_dir) || exit 1
+	rm "$dir/rt_records" || fail "rm rt_records"
+	bpftool map create "$dir/rt_records" type hash key 64 value 8 entries 16 name rt_records ||
+		fail "bpftool map create"
+	expect_cmd 1 "pairpath: pinned map 'rt_records' has another layout (key 64, value 8 bytes, 16 entries; this pairpath expects 64, 152, 4096): run 'pairpath reset'" \
+		pp endpoint add ea vethA --ip 10.77.0.1
+	expect_cmd 0 "" pp reset
+	[ -e "$PIN_ROOT" ] && fail "reset left $PIN_ROOT: $(ls -R "$PIN_ROOT")"
+	return 0
+}
+
+# A host-side veth renamed under the agent is not the recorded device:
+# the endpoint breaks, and since the device is still there, its host
+# routes, neighbour and hook are taken off it at once.
+test_routed_agent_device_renamed() {
+	local dir
+	rc_fixture rcren
+	serve_start --agent
+	expect_cmd 0 "" pp endpoint add ea vethA --ip 10.77.0.1
+	expect_cmd 0 "" pp endpoint add eb vethB --ip 10.77.0.2
+	dir=$(pin_dir) || exit 1
+	rc_ping "before"
+	ip -n "$NS_H" link set vethA name vethX || fail "rename vethA"
+	bg_until 5 "$SERVE_PID" grep -q "endpoint 'ea' is broken: device 'vethA'" "$FX_TMP/serve.log" ||
+		fail "the agent did not break ea: $(cat "$FX_TMP/serve.log")"
+	expect_eq "$(ip -n "$NS_H" route show proto 112 dev vethX)" "" "routes left on vethX"
+	expect_eq "$(ip -n "$NS_H" neigh show dev vethX nud permanent)" "" "neighbours left on vethX"
+	expect_eq "$(tcx_count vethX)" 0 "hooks left on vethX"
+	[ -e "$dir/eplink-ea" ] && fail "the link pin of ea is left"
+	in_b ping -c 1 -W 1 10.77.0.1 >/dev/null 2>&1 && fail "B still reaches A"
+	expect_cmd 0 "" pp gc
+	expect_eq "$(pp endpoint list --json | $PY -c 'import json, sys; print([e["name"] for e in json.load(sys.stdin)["endpoints"]])')" \
+		"['eb']" "endpoints after gc"
+	# The device may become an endpoint again under its new name.
+	expect_cmd 0 "" pp endpoint add ea vethX --ip 10.77.0.1
+	rc_ping "again, on vethX"
 	return 0
 }
 

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <bpf/bpf.h>
 #include "kernel/hostroute.h"
 #include "kernel/pin.h"
@@ -18,7 +19,7 @@
 #include "state/pins.h"
 #include "control/endpoint.h"
 
-static void link_name(const char *name, char *buf, size_t len)
+void endpoint_link_name(const char *name, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s", PP_EPLINK_PREFIX, name);
 }
@@ -151,9 +152,8 @@ static int pick_stats_idx(const struct rt_store *rt, __u32 ifindex, __u32 *idx)
 static int remove_endpoint(struct store *st, struct rt_store *rt,
 			   const struct rt_record_key *key, struct rt_record *rec)
 {
+	char link[RT_NAME_LEN + 8], ifname[IF_NAMESIZE];
 	struct host_addr h[2];
-	struct veth_info now;
-	char link[RT_NAME_LEN + 8];
 	int i, n, err, ret = 0;
 
 	if (rec->state != RT_REC_DELETING) {
@@ -167,14 +167,19 @@ static int remove_endpoint(struct store *st, struct rt_store *rt,
 	ret = rt_addrs_withdraw(&rt->t, &rec->ep);
 	testhook_kill_point(42);
 	n = endpoint_host_addrs(&rec->ep, h, rec->flags);
-	if (liveness_dev(&rec->dev, &now) != DEV_GONE)
+	/*
+	 * Routes and neighbours go with a device that is gone; one renamed,
+	 * or whose container end moved, still has them. Those of our
+	 * protocol through its ifindex are ours.
+	 */
+	if (if_indextoname(rec->ep.ifindex, ifname))
 		for (i = 0; i < n; i++) {
 			err = hostroute_del(rec->ep.ifindex, &h[i], rec->ep.mac);
 			if (err && !ret)
 				ret = err;
 		}
 	testhook_kill_point(43);
-	link_name(key->name, link, sizeof(link));
+	endpoint_link_name(key->name, link, sizeof(link));
 	err = pin_release_at(st->dir_fd, link);
 	if (err) {
 		pr_warn("endpoint '%s': cannot detach its hook: %s\n", key->name, strerror(-err));
@@ -206,7 +211,7 @@ static int attach_hook(struct store *st, struct rt_store *rt, const char *name, 
 			strerror(-fd));
 		return fd;
 	}
-	link_name(name, link, sizeof(link));
+	endpoint_link_name(name, link, sizeof(link));
 	err = pin_put_at(fd, st->dir_fd, link);
 	if (err)
 		pr_warn("endpoint '%s': cannot pin its link: %s\n", name, strerror(-err));
@@ -263,7 +268,8 @@ int endpoint_add(struct store *st, struct rt_store *rt, const char *name,
 	fill_record(&rec, v, spec);
 	rt_record_key(name, &key);
 	if (!rt_record_get(rt, name, &had)) {
-		if (had.state == RT_REC_LIVE && same_endpoint(&had, &rec)) {
+		if (had.state == RT_REC_LIVE && !(had.flags & RT_REC_BROKEN) &&
+		    same_endpoint(&had, &rec)) {
 			pr_info("endpoint '%s' exists already\n", name);
 			return 0;
 		}

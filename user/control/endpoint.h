@@ -46,6 +46,8 @@ int endpoint_of_device(const struct rt_store *rt, __u32 ifindex, char *name, siz
 int endpoint_follow(struct store *st, struct rt_store *rt, const char *name,
 		    const struct veth_info *now);
 int endpoint_break(struct store *st, struct rt_store *rt, const char *name, const char *why);
+/* The name of an endpoint's link pin: eplink-NAME. */
+void endpoint_link_name(const char *name, char *buf, size_t len);
 /* The endpoint's addresses, those of the RT_REC_ROUTE* bits in routes. */
 int endpoint_host_addrs(const struct rt_endpoint *ep, struct host_addr *a, __u32 routes);
 

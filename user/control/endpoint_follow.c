@@ -7,9 +7,11 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <net/if.h>
 #include <bpf/bpf.h>
 #include "control/endpoint.h"
 #include "kernel/hostroute.h"
+#include "kernel/pin.h"
 #include "lib/log.h"
 #include "state/journal.h"
 
@@ -59,11 +61,11 @@ int endpoint_follow(struct store *st, struct rt_store *rt, const char *name,
 
 int endpoint_break(struct store *st, struct rt_store *rt, const char *name, const char *why)
 {
+	char link[RT_NAME_LEN + 8], ifname[IF_NAMESIZE];
 	struct rt_record_key key;
+	struct host_addr h[2];
 	struct rt_record rec;
-	int err;
-
-	(void)st;
+	int err, i, n;
 	if (rt_record_get(rt, name, &rec))
 		return -ENOENT;
 	if (rec.flags & RT_REC_BROKEN)
@@ -72,6 +74,22 @@ int endpoint_break(struct store *st, struct rt_store *rt, const char *name, cons
 	err = rt_addrs_withdraw(&rt->t, &rec.ep);
 	if (err)
 		return err;
+	/*
+	 * A device renamed, or whose container end moved, is still there:
+	 * whoever is behind it now gets neither the host's routes to the
+	 * endpoint's addresses nor the program.
+	 */
+	if (if_indextoname(rec.ep.ifindex, ifname)) {
+		n = endpoint_host_addrs(&rec.ep, h, rec.flags);
+		for (i = 0; i < n && !err; i++)
+			err = hostroute_del(rec.ep.ifindex, &h[i], rec.ep.mac);
+		endpoint_link_name(name, link, sizeof(link));
+		if (!err)
+			err = pin_release_at(st->dir_fd, link);
+		if (err)
+			return err;
+		rec.flags &= ~(RT_REC_ROUTE4 | RT_REC_ROUTE6);
+	}
 	rec.flags |= RT_REC_BROKEN;
 	rt_record_key(name, &key);
 	err = rt_record_put(rt, &key, &rec, BPF_EXIST);

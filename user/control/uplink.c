@@ -160,6 +160,8 @@ int uplink_add(struct store *st, struct rt_store *rt, const char *ifname)
 	uplink_link_name(ifname, link, sizeof(link));
 	if (!err) {
 		err = pin_put_at(fd, st->dir_fd, link);
+		if (err)
+			pr_warn("uplink '%s': cannot pin its link: %s\n", ifname, strerror(-err));
 		close(fd);
 	}
 	testhook_kill_point(52);

@@ -116,6 +116,7 @@ static int neigh_change(struct nl_sock *sk, int ifindex, const struct host_addr 
 	return err;
 }
 
+/* With NLM_F_EXCL a new route, undone if its neighbour fails; else ours replaced. */
 static int route_add(int ifindex, const struct host_addr *a, __u32 mtu, const __u8 mac[6],
 		     int nlm_flags)
 {
@@ -145,7 +146,9 @@ static int route_add(int ifindex, const struct host_addr *a, __u32 mtu, const __
 		if (err) {
 			pr_warn("address %s: cannot add its neighbour entry: %s\n", s,
 				strerror(-err));
-			rtnl_route_delete(sk, route, 0);
+			/* A replaced route stays: it was there before, and is ours still. */
+			if (nlm_flags & NLM_F_EXCL)
+				rtnl_route_delete(sk, route, 0);
 		}
 	}
 	rtnl_route_put(route);
@@ -198,50 +201,6 @@ int hostroute_del(int ifindex, const struct host_addr *a, const __u8 mac[6])
 	if (err)
 		pr_warn("address %s: cannot remove its host route: %s\n", s, strerror(-err));
 	rtnl_route_put(route);
-	nl_socket_free(sk);
-	return err;
-}
-
-struct route_match {
-	int ifindex;
-	int found;
-};
-
-static void match_route(struct nl_object *obj, void *arg)
-{
-	struct rtnl_route *r = (struct rtnl_route *)obj;
-	struct route_match *m = arg;
-	struct rtnl_nexthop *nh;
-
-	if (rtnl_route_get_protocol(r) != RT_ROUTE_PROTO || rtnl_route_get_nnexthops(r) != 1)
-		return;
-	nh = rtnl_route_nexthop_n(r, 0);
-	if (nh && rtnl_route_nh_get_ifindex(nh) == m->ifindex)
-		m->found = 1;
-}
-
-int hostroute_present(int ifindex, const struct host_addr *a)
-{
-	struct nl_sock *sk = connect_route();
-	struct route_match m = { .ifindex = ifindex };
-	struct nl_cache *cache = NULL;
-	struct rtnl_route *filter;
-	int err;
-
-	if (!sk)
-		return -EIO;
-	filter = build_route(ifindex, a, 0);
-	err = filter ? rtnl_route_alloc_cache(sk, a->family, 0, &cache) : -NLE_NOMEM;
-	if (err >= 0) {
-		nl_cache_foreach_filter(cache, (struct nl_object *)filter, match_route, &m);
-		err = m.found;
-	} else {
-		err = errno_of(err);
-	}
-	if (cache)
-		nl_cache_free(cache);
-	if (filter)
-		rtnl_route_put(filter);
 	nl_socket_free(sk);
 	return err;
 }

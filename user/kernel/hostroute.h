@@ -31,13 +31,12 @@ int hostroute_add(int ifindex, const struct host_addr *a, __u32 mtu, const __u8 
 /* The same route and neighbour with a new MTU or MAC, replacing ours. */
 int hostroute_update(int ifindex, const struct host_addr *a, __u32 mtu, const __u8 mac[6]);
 /*
- * Remove what hostroute_add() made: the route only if it is ours and
- * through ifindex, the neighbour only if it is permanent with mac.
- * Either gone already is not an error.
+ * Remove what hostroute_add() made: the route only if it is ours
+ * (protocol, /32 or /128, device), and the neighbour entry of the
+ * address on the device, whoever wrote it: the device is the
+ * endpoint's. Either gone already is not an error.
  */
 int hostroute_del(int ifindex, const struct host_addr *a, const __u8 mac[6]);
-/* Is there our route to a through ifindex? 1, 0 or a negative errno. */
-int hostroute_present(int ifindex, const struct host_addr *a);
 /* "10.0.0.1", "fd00::1". */
 void host_addr_str(const struct host_addr *a, char *buf, size_t len);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The routed tables (state/endpoints.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -64,7 +65,12 @@ static int ep_put(const struct rt_tables *t, const struct rt_endpoint *ep)
 	if (cur.ifindex && cur.ifindex != ep->ifindex)
 		return err_of(bpf_map_update_elem(t->eps_overflow_fd, &ep->ifindex, ep,
 						  BPF_ANY));
-	return err_of(bpf_map_update_elem(t->eps_fd, &k, ep, BPF_ANY));
+	if (bpf_map_update_elem(t->eps_fd, &k, ep, BPF_ANY))
+		return -errno;
+	/* Its slot came free since it spilled: no second copy stays behind. */
+	if (bpf_map_delete_elem(t->eps_overflow_fd, &ep->ifindex) && errno != ENOENT)
+		return -errno;
+	return 0;
 }
 
 int rt_endpoint_update(const struct rt_tables *t, const struct rt_endpoint *ep)
@@ -185,19 +191,24 @@ int rt_endpoint_remove(const struct rt_tables *t, const struct rt_endpoint *ep)
 {
 	__u32 k = ep->ifindex % RT_EP_SLOTS;
 	struct rt_endpoint cur;
+	bool ours = false;
 	int err = 0;
 
-	if (bpf_map_delete_elem(t->devs_fd, &ep->ifindex) && errno != ENOENT)
-		err = -errno;
+	/* The slot and the hash each, where the entry is still this endpoint's. */
 	if (!bpf_map_lookup_elem(t->eps_fd, &k, &cur) && cur.ifindex == ep->ifindex &&
 	    cur.endpoint_id == ep->endpoint_id) {
+		ours = true;
 		memset(&cur, 0, sizeof(cur));
-		if (bpf_map_update_elem(t->eps_fd, &k, &cur, BPF_ANY) && !err)
+		if (bpf_map_update_elem(t->eps_fd, &k, &cur, BPF_ANY))
 			err = -errno;
-	} else if (!bpf_map_lookup_elem(t->eps_overflow_fd, &ep->ifindex, &cur) &&
-		   cur.endpoint_id == ep->endpoint_id) {
+	}
+	if (!bpf_map_lookup_elem(t->eps_overflow_fd, &ep->ifindex, &cur) &&
+	    cur.endpoint_id == ep->endpoint_id) {
+		ours = true;
 		if (bpf_map_delete_elem(t->eps_overflow_fd, &ep->ifindex) && !err)
 			err = -errno;
 	}
+	if (ours && bpf_map_delete_elem(t->devs_fd, &ep->ifindex) && errno != ENOENT && !err)
+		err = -errno;
 	return err;
 }

@@ -366,7 +366,8 @@ int store_open_dir(struct store *st, const char *root, const char *dir,
 	/* Routed mode's part, where there is one: readers see it from the start. */
 	if (!err && !st->broken) {
 		err = store_routed(st, false);
-		if (err == -ENOENT)
+		/* Another layout or half made: reset unpins it by name all the same. */
+		if (err == -ENOENT || (err == -EPROTO && (flags & STORE_BROKEN)))
 			err = 0;
 	}
 	if (err)
