@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The agent's decisions: pairs checked against their devices, all of them
- * (at start, after lost events) or those that events named. A device
- * gone, or not the recorded one any more, breaks its pair; a container
- * end with a new MAC or MTU is followed. Devices are never touched.
+ * The agent's decisions: pairs and endpoints checked against their
+ * devices, all of them (at start, after lost events) or those that
+ * events named. A device gone, or not the recorded one any more, breaks
+ * its pair or endpoint; a container end with a new MAC or MTU is
+ * followed. Devices are never touched, only routes and hooks of ours.
  */
 #ifndef __PAIRPATH_CONTROL_RECONCILE_H
 #define __PAIRPATH_CONTROL_RECONCILE_H
