@@ -728,6 +728,11 @@ int routed_uplink(struct __sk_buff *skb)
 	up = uplink_lookup(ifindex);
 	if (!up)
 		return TC_ACT_OK;
+	/*
+	 * A per-CPU array lookup the verifier inlines too (a bound check and
+	 * this CPU's offset): an index equal to the slot would save only the
+	 * load of stats_idx, and an overflow uplink would need one anyway.
+	 */
 	idx = up->stats_idx;
 	us = bpf_map_lookup_elem(&rt_uplink_stats, &idx);
 	if (!us)
