@@ -16,7 +16,7 @@ BUILD_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 	      libnl-3-dev libnl-route-3-dev libmicrohttpd-dev libcjson-dev
 DEMO_PKGS := iproute2 iputils-ping python3
 TEST_PKGS := $(DEMO_PKGS) libclang-rt-14-dev valgrind strace curl prometheus \
-	     python3-prometheus-client iperf3 nftables iptables
+	     python3-prometheus-client iperf3 nftables iptables podman containerd runc busybox-static containernetworking-plugins
 BENCH_PKGS := $(DEMO_PKGS) iperf3 gnuplot-nox linux-perf iptables
 
 ifeq ($(V),1)
