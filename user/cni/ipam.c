@@ -174,17 +174,19 @@ fail:
 }
 
 /* The version to ask in: the config's if the plugin speaks it, else its newest below. */
-static void pick_version(const char *path, char **envp, const char *want, char *ver, size_t len)
+static void pick_version(const char *path, const char *want, char *ver, size_t len)
 {
-	char in[64], *out = NULL, best[16] = "";
+	char in[64], *out = NULL, best[16] = "", **envp = child_env("VERSION", "", "");
 	cJSON *j, *list, *v;
 	struct cni_err e = {};
 	size_t out_len;
 
 	snprintf(ver, len, "%s", want);
 	snprintf(in, sizeof(in), "{\"cniVersion\":\"%s\"}", want);
-	if (run(path, envp, in, &out, &out_len, &e) != 0) {
+	if (!envp || run(path, envp, in, &out, &out_len, &e) != 0) {
 		free(out);
+		if (envp)
+			free_env(envp);
 		return;
 	}
 	j = cJSON_ParseWithLength(out, out_len);
@@ -204,6 +206,7 @@ static void pick_version(const char *path, char **envp, const char *want, char *
 		snprintf(ver, len, "%s", best);
 	cJSON_Delete(j);
 	free(out);
+	free_env(envp);
 }
 
 /* The network config as the IPAM plugin gets it: in its version. */
@@ -234,7 +237,7 @@ int ipam_run(const struct cni_env *env, const struct cni_conf *conf, enum cni_cm
 	envp = child_env(cmd_names[cmd], containerid, ifname);
 	if (!envp)
 		return cni_fail(err, CNI_ERR_IO, NULL, "out of memory");
-	pick_version(path, envp, conf->version, ver, sizeof(ver));
+	pick_version(path, conf->version, ver, sizeof(ver));
 	in = conf_in(conf, ver);
 	if (!in) {
 		cni_fail(err, CNI_ERR_DECODE, NULL, "cannot pass the config to the IPAM plugin");

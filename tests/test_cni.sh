@@ -1,0 +1,162 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# pairpath-cni at plugin level (issue 12): the binary driven directly with
+# the config on stdin and the CNI_* environment, as a runtime would, from
+# a node netns of the test's own (nsenter --net: the mounts, and so the
+# test's bpffs, stay visible). IPAM is Debian's host-local from its own
+# CNI_PATH folder, with its dataDir in the test's temp folder.
+
+PAIRPATH_CNI=${PAIRPATH_CNI:-$PP_TOP/.output/test/pairpath-cni}
+CNI_HOST_LOCAL=/usr/lib/cni/host-local
+
+# The node netns, the containers c1 and c2, CNI_PATH and the config.
+cni_up() {	# [ipam type]
+	[ -x "$CNI_HOST_LOCAL" ] || { echo "SKIP: no $CNI_HOST_LOCAL (containernetworking-plugins)"; exit 77; }
+	fixture cni --bare || return 1
+	CNI_DIR="$FX_TMP/cni"
+	mkdir -p "$CNI_DIR/bin" "$CNI_DIR/data"
+	cp "$CNI_HOST_LOCAL" "$CNI_DIR/bin/"
+	netns_add "${FX_ID}-c1" && netns_add "${FX_ID}-c2" || return 1
+	cni_conf "${1:-host-local}" > "$CNI_DIR/net.json"
+}
+
+cni_conf() {	# ipam type [cniVersion]
+	cat <<JSON
+{"cniVersion":"${2:-1.0.0}","name":"ppnet","type":"pairpath-cni","pinRoot":"$PIN_ROOT",
+ "ipam":{"type":"$1","dataDir":"$CNI_DIR/data","ranges":[[{"subnet":"10.89.0.0/24"}],[{"subnet":"fd89::/64"}]]}}
+JSON
+}
+
+# cni_run COMMAND CONTAINER-ID IFNAME NETNS [config file]: stdout, exit status.
+cni_run() {
+	nsenter --net="/run/netns/$NS_H" env -i PATH="$PATH" CNI_COMMAND="$1" \
+		CNI_CONTAINERID="$2" CNI_IFNAME="$3" CNI_NETNS="$4" CNI_PATH="$CNI_DIR/bin" \
+		${CNI_EXTRA_ENV:-} "$PAIRPATH_CNI" < "${5:-$CNI_DIR/net.json}"
+}
+
+cni_field() {	# json python-expression-of-j
+	python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print('"$2"')' "$1"
+}
+
+cni_expect_err() {	# code "msg" output
+	expect_eq "$(cni_field "$3" 'j["code"], j["msg"]')" "$1 $2" "error"
+}
+
+# Nothing of the attachment is left: no veth, no endpoint, no lease, no record.
+cni_expect_none() {	# what
+	expect_eq "$(ip -n "$NS_H" -o link show type veth | wc -l)" 0 "$1: veths"
+	expect_eq "$(pp endpoint list --json 2>/dev/null |
+		python3 -c 'import json,sys; d=sys.stdin.read(); print(len(json.loads(d)["endpoints"]) if d.strip() else 0)')" 0 "$1: endpoints"
+	expect_eq "$(ls "$CNI_DIR/data/ppnet" 2>/dev/null | grep -c '^10\.\|^fd')" 0 "$1: leases"
+}
+
+cni_host() {	# container-id ifname: the host veth's name, as the plugin makes it
+	printf '%s\0%s' "$1" "$2" | python3 -c '
+import sys
+h = 0xcbf29ce484222325
+for b in sys.stdin.buffer.read():
+    h = ((h ^ b) * 0x100000001b3) & (2**64 - 1)
+print("pp%011x" % (h & 0xfffffffffff))'
+}
+
+cni_ip() {	# result-json index: the address without its prefix
+	cni_field "$1" 'j["ips"]['"$2"']["address"].split("/")[0]'
+}
+
+test_cni_add_ping() {
+	cni_up || fail "fixture"
+	local r1 r2 ip2
+	r1=$(cni_run ADD ctr1 eth0 "/run/netns/${FX_ID}-c1") || fail "ADD c1: $r1"
+	r2=$(cni_run ADD ctr2 eth0 "/run/netns/${FX_ID}-c2") || fail "ADD c2: $r2"
+	expect_eq "$(cni_field "$r1" 'j["cniVersion"], len(j["interfaces"]), j["interfaces"][1]["name"], j["interfaces"][1]["sandbox"]')" \
+		"1.0.0 2 eth0 /run/netns/${FX_ID}-c1" "result's interfaces"
+	expect_eq "$(cni_field "$r1" '[(i["address"], i["gateway"], i["interface"]) for i in j["ips"]]')" \
+		"[('10.89.0.2/32', '169.254.1.1', 1), ('fd89::2/128', 'fe80::1', 1)]" "result's ips"
+	expect_eq "$(cni_field "$r1" 'j["routes"]')" \
+		"[{'dst': '0.0.0.0/0', 'gw': '169.254.1.1'}, {'dst': '::/0', 'gw': 'fe80::1'}]" "result's routes"
+	expect_eq "$(cni_field "$r1" 'j["interfaces"][1]["mac"]')" \
+		"$(ip -n "${FX_ID}-c1" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)" "container MAC"
+	expect_eq "$(cni_field "$r1" 'j["interfaces"][0]["name"]')" "$(cni_host ctr1 eth0)" "host veth name"
+	ip2=$(cni_ip "$r2" 0)
+	expect_eq "$ip2" 10.89.0.3 "c2's address"
+	ip netns exec "${FX_ID}-c1" ping -c 3 -i 0.2 -W 2 "$ip2" >/dev/null || fail "c1 cannot ping c2"
+	# Delivered by the program: the node netns does not forward.
+	expect_eq "$(pp stats --json | python3 -c '
+import json, sys
+e = json.load(sys.stdin)["endpoints"]
+print(" ".join("%s:%d" % (x["name"], x["from"]["packets"]) for x in sorted(e, key=lambda x: x["name"] != sys.argv[1])))' \
+		"$(cni_field "$r1" 'j["interfaces"][0]["name"]')")" \
+		"$(cni_field "$r1" 'j["interfaces"][0]["name"]'):3 $(cni_field "$r2" 'j["interfaces"][0]["name"]'):3" "endpoints' from counters"
+	cni_run DEL ctr1 eth0 "/run/netns/${FX_ID}-c1" >/dev/null || fail "DEL c1"
+	cni_run DEL ctr2 eth0 "/run/netns/${FX_ID}-c2" >/dev/null || fail "DEL c2"
+	cni_expect_none "after DEL"
+}
+
+test_cni_version() {
+	cni_up || fail "fixture"
+	local out
+	out=$(echo '{"cniVersion":"0.4.0"}' | env -i CNI_COMMAND=VERSION "$PAIRPATH_CNI") || fail "VERSION: $out"
+	expect_eq "$(cni_field "$out" 'j["cniVersion"], j["supportedVersions"]')" \
+		"0.4.0 ['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0']" "VERSION"
+}
+
+test_cni_check() {
+	cni_up || fail "fixture"
+	local c1="/run/netns/${FX_ID}-c1" out
+	cni_run ADD ctr1 eth0 "$c1" >/dev/null || fail "ADD"
+	out=$(cni_run CHECK ctr1 eth0 "$c1") || fail "CHECK of a good attachment: $out"
+	expect_eq "$out" "" "CHECK's output"
+	ip -n "${FX_ID}-c1" addr del 10.89.0.2/32 dev eth0
+	out=$(cni_run CHECK ctr1 eth0 "$c1") && fail "CHECK passed without the address"
+	cni_expect_err 5 "the IPv4 address of the result is not on the interface" "$out"
+	ip -n "${FX_ID}-c1" addr add 10.89.0.2/32 dev eth0
+	ip -n "${FX_ID}-c1" route del default via 169.254.1.1 dev eth0
+	out=$(cni_run CHECK ctr1 eth0 "$c1") && fail "CHECK passed without the default route"
+	cni_expect_err 5 "the IPv4 default route via the gateway is missing" "$out"
+	out=$(cni_run CHECK ctr9 eth0 "$c1") && fail "CHECK passed for another attachment"
+	cni_expect_err 5 "no endpoint '$(cni_host ctr9 eth0)' for this attachment" "$out"
+}
+
+test_cni_del_twice() {
+	cni_up || fail "fixture"
+	local c1="/run/netns/${FX_ID}-c1" out
+	cni_run ADD ctr1 eth0 "$c1" >/dev/null || fail "ADD"
+	out=$(cni_run DEL ctr1 eth0 "$c1") || fail "DEL: $out"
+	out=$(cni_run DEL ctr1 eth0 "$c1") || fail "second DEL: $out"
+	expect_eq "$out" "" "second DEL's output"
+	cni_expect_none "after two DELs"
+	# And once more with the container's netns gone, as a runtime does.
+	cni_run ADD ctr2 eth0 "/run/netns/${FX_ID}-c2" >/dev/null || fail "ADD c2"
+	ip netns del "${FX_ID}-c2"
+	out=$(cni_run DEL ctr2 eth0 "/run/netns/${FX_ID}-c2") || fail "DEL with the netns gone: $out"
+	out=$(cni_run DEL ctr2 eth0 "") || fail "DEL without CNI_NETNS: $out"
+	cni_expect_none "after DEL with the netns gone"
+}
+
+test_cni_status() {
+	cni_up || fail "fixture"
+	local out
+	out=$(cni_run STATUS "" "" "") && fail "STATUS ready with nothing pinned"
+	cni_expect_err 50 "pairpath's routed datapath is not loaded under $PIN_ROOT" "$out"
+	cni_run ADD ctr1 eth0 "/run/netns/${FX_ID}-c1" >/dev/null || fail "ADD"
+	out=$(cni_run STATUS "" "" "") || fail "STATUS after an ADD: $out"
+	expect_eq "$out" "" "STATUS's output"
+}
+
+test_cni_gc() {
+	cni_up || fail "fixture"
+	local out h1 h2
+	cni_run ADD ctr1 eth0 "/run/netns/${FX_ID}-c1" >/dev/null || fail "ADD c1"
+	cni_run ADD ctr2 eth0 "/run/netns/${FX_ID}-c2" >/dev/null || fail "ADD c2"
+	h1=$(cni_host ctr1 eth0) h2=$(cni_host ctr2 eth0)
+	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); j["cniVersion"]="1.1.0"
+j["cni.dev/valid-attachments"]=[{"containerID":"ctr1","ifname":"eth0"}]; print(json.dumps(j))' \
+		"$CNI_DIR/net.json" > "$CNI_DIR/gc.json"
+	out=$(cni_run GC "" "" "" "$CNI_DIR/gc.json") || fail "GC: $out"
+	expect_eq "$(ip -n "$NS_H" -o link show type veth | cut -d' ' -f2 | cut -d@ -f1)" "$h1" "veths after GC"
+	expect_eq "$(pp endpoint list --json | python3 -c 'import json,sys; print([e["name"] for e in json.load(sys.stdin)["endpoints"]])')" \
+		"['$h1']" "endpoints after GC"
+	expect_eq "$(ls "$CNI_DIR/data/ppnet" | grep -E '^(10|fd)' | sort | tr '\n' ' ')" "10.89.0.2 fd89::2 " "leases after GC"
+	out=$(cni_run GC "" "" "" "$CNI_DIR/gc.json") || fail "second GC: $out"
+	expect_eq "$(ip -n "$NS_H" -o link show type veth | wc -l)" 1 "veths after the second GC"
+}
+
