@@ -112,6 +112,10 @@ test_cni_check() {
 	ip -n "${FX_ID}-c1" route del default via 169.254.1.1 dev eth0
 	out=$(cni_run CHECK ctr1 eth0 "$c1") && fail "CHECK passed without the default route"
 	cni_expect_err 5 "the IPv4 default route via the gateway is missing" "$out"
+	out=$(cni_run ADD ctr1 eth0 "$c1") && fail "a second ADD of the attachment passed"
+	cni_expect_err 5 "the attachment ctr1/eth0 exists already (veth '$(cni_host ctr1 eth0)'): DEL it first" "$out"
+	out=$(cni_run CHECK ctr1 eth0 "$c1") && fail "CHECK passed after the second ADD"
+	cni_expect_err 5 "the IPv4 default route via the gateway is missing" "$out"
 	out=$(cni_run CHECK ctr9 eth0 "$c1") && fail "CHECK passed for another attachment"
 	cni_expect_err 5 "no endpoint '$(cni_host ctr9 eth0)' for this attachment" "$out"
 }
@@ -160,3 +164,70 @@ j["cni.dev/valid-attachments"]=[{"containerID":"ctr1","ifname":"eth0"}]; print(j
 	expect_eq "$(ip -n "$NS_H" -o link show type veth | wc -l)" 1 "veths after the second GC"
 }
 
+
+test_cni_ipam_failure() {
+	cni_up fail-ipam || fail "fixture"
+	local out
+	cat > "$CNI_DIR/bin/fail-ipam" <<'SH'
+#!/bin/sh
+cat >/dev/null
+if [ "$CNI_COMMAND" = VERSION ]; then
+	echo '{"cniVersion":"1.0.0","supportedVersions":["0.4.0","1.0.0"]}'
+	exit 0
+fi
+[ "$CNI_COMMAND" = DEL ] && exit 0
+echo '{"cniVersion":"1.0.0","code":11,"msg":"no IP addresses available in range set","details":"10.89.0.0/24"}'
+exit 1
+SH
+	chmod +x "$CNI_DIR/bin/fail-ipam"
+	out=$(cni_run ADD ctr1 eth0 "/run/netns/${FX_ID}-c1") && fail "ADD passed with a failing IPAM"
+	cni_expect_err 11 "no IP addresses available in range set" "$out"
+	expect_eq "$(cni_field "$out" 'j["details"]')" "10.89.0.0/24" "the IPAM's details"
+	cni_expect_none "after a failed IPAM"
+	expect_eq "$(ip -n "${FX_ID}-c1" -o link show | wc -l)" 1 "links left in the container"
+	# The lease is released when a later step fails: host-local, a taken address.
+	cni_conf host-local > "$CNI_DIR/net.json"
+	ip -n "$NS_H" route add 10.89.0.2/32 dev lo
+	out=$(cni_run ADD ctr1 eth0 "/run/netns/${FX_ID}-c1") && fail "ADD passed over a host route"
+	cni_expect_err 5 "cannot make '$(cni_host ctr1 eth0)' a pairpath endpoint" "$out"
+	ip -n "$NS_H" route del 10.89.0.2/32 dev lo
+	cni_expect_none "after a failed endpoint"
+	expect_eq "$(ip -n "${FX_ID}-c1" -o link show | wc -l)" 1 "links left in the container"
+}
+
+test_cni_bad_input() {
+	cni_up || fail "fixture"
+	local out c1="/run/netns/${FX_ID}-c1"
+	echo '{"cniVersion":"1.0.0",' > "$CNI_DIR/bad.json"
+	out=$(cni_run ADD ctr1 eth0 "$c1" "$CNI_DIR/bad.json") && fail "ADD took bad JSON"
+	expect_eq "$(cni_field "$out" 'j["code"]')" 6 "bad JSON's code"
+	out=$(nsenter --net="/run/netns/$NS_H" env -i CNI_COMMAND=ADD CNI_IFNAME=eth0 \
+		CNI_NETNS="$c1" CNI_PATH="$CNI_DIR/bin" "$PAIRPATH_CNI" < "$CNI_DIR/net.json") &&
+		fail "ADD without CNI_CONTAINERID"
+	expect_eq "$(cni_field "$out" 'j["code"]')" 4 "missing CNI_CONTAINERID's code"
+	out=$(cni_run ADD ctr1 eth0 "/run/netns/${FX_ID}-nope") && fail "ADD into no netns"
+	cni_expect_err 3 "netns '/run/netns/${FX_ID}-nope' does not exist" "$out"
+	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); j["prevResult"]={"cniVersion":"1.0.0"}
+print(json.dumps(j))' "$CNI_DIR/net.json" > "$CNI_DIR/chain.json"
+	out=$(cni_run ADD ctr1 eth0 "$c1" "$CNI_DIR/chain.json") && fail "ADD chained"
+	cni_expect_err 2 "unsupported field 'prevResult': pairpath-cni does not chain, it must be the network's first plugin" "$out"
+	cni_expect_none "after refused ADDs"
+}
+
+# A plugin killed after each step of ADD (its own, 51-55, and some of
+# endpoint_add's, 31-36): the DEL the runtime then sends leaves nothing.
+test_cni_kill_add() {
+	cni_up || fail "fixture"
+	local k out rc c1="/run/netns/${FX_ID}-c1"
+	for k in 51 52 53 54 31 33 36 55; do
+		out=$(CNI_EXTRA_ENV=PAIRPATH_TEST_KILL_AT=$k cni_run ADD ctr1 eth0 "$c1")
+		rc=$?
+		expect_eq "$rc $out" "137 " "ADD killed at $k"
+		out=$(cni_run DEL ctr1 eth0 "$c1") || fail "DEL after a kill at $k: $out"
+		cni_expect_none "DEL after a kill at $k"
+		expect_eq "$(ip -n "${FX_ID}-c1" -o link show | wc -l)" 1 "links left in the container after $k"
+	done
+	out=$(cni_run ADD ctr1 eth0 "$c1") || fail "ADD after the kills: $out"
+	# host-local hands out addresses round robin: six kills had leases (.2 to .7).
+	expect_eq "$(cni_ip "$out" 0)" 10.89.0.8 "the address after the kills"
+}

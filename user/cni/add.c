@@ -150,6 +150,13 @@ int cni_add(struct cni_ctx *c)
 		cni_fail(c->err, CNI_ERR_IO, strerror(-afd), "cannot open the attachment records");
 		goto out;
 	}
+	/* Its record is another ADD's, or an interrupted one's that DEL must clear. */
+	if (!attach_get(afd, host, &rec)) {
+		cni_fail(c->err, CNI_ERR_IO, NULL,
+			 "the attachment %s/%s exists already (veth '%s'): DEL it first",
+			 env->containerid, env->ifname, host);
+		goto out;
+	}
 	snprintf(rec.containerid, sizeof(rec.containerid), "%s", env->containerid);
 	snprintf(rec.ifname, sizeof(rec.ifname), "%s", env->ifname);
 	snprintf(rec.network, sizeof(rec.network), "%s", conf->name);
