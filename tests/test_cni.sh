@@ -58,6 +58,15 @@ for b in sys.stdin.buffer.read():
 print("pp%011x" % (h & 0xfffffffffff))'
 }
 
+# Nothing of one attachment: its veth, its endpoint.
+cni_expect_none_of() {	# container-id ifname
+	local h
+	h=$(cni_host "$1" "$2")
+	ip -n "$NS_H" link show "$h" >/dev/null 2>&1 && fail "veth $h is left"
+	expect_eq "$(pp endpoint list --json | python3 -c 'import json,sys; print([e["name"] for e in json.load(sys.stdin)["endpoints"] if e["name"] == sys.argv[1]])' "$h")" \
+		"[]" "endpoint $h"
+}
+
 cni_ip() {	# result-json index: the address without its prefix
 	cni_field "$1" 'j["ips"]['"$2"']["address"].split("/")[0]'
 }
@@ -230,4 +239,27 @@ test_cni_kill_add() {
 	out=$(cni_run ADD ctr1 eth0 "$c1") || fail "ADD after the kills: $out"
 	# host-local hands out addresses round robin: six kills had leases (.2 to .7).
 	expect_eq "$(cni_ip "$out" 0)" 10.89.0.8 "the address after the kills"
+}
+
+# Another pairpath holding the pin root's lock past the bounded wait: 11.
+test_cni_lock_busy() {
+	cni_up || fail "fixture"
+	local out pid
+	cni_run ADD ctr1 eth0 "/run/netns/${FX_ID}-c1" >/dev/null || fail "ADD c1"
+	bg_start python3 -c 'import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDONLY)
+fcntl.flock(fd, fcntl.LOCK_EX)
+open(sys.argv[2], "w").close()
+time.sleep(60)' "$PIN_ROOT" "$CNI_DIR/locked"
+	pid=$BG_PID
+	for _ in $(seq 50); do
+		[ -e "$CNI_DIR/locked" ] && break
+		sleep 0.1
+	done
+	[ -e "$CNI_DIR/locked" ] || fail "the lock holder did not start"
+	out=$(cni_run ADD ctr2 eth0 "/run/netns/${FX_ID}-c2") && fail "ADD passed under another's lock"
+	cni_expect_err 11 "the pin root is locked by another pairpath: try again later" "$out"
+	bg_stop "$pid"
+	cni_expect_none_of ctr2 eth0
+	out=$(cni_run ADD ctr2 eth0 "/run/netns/${FX_ID}-c2") || fail "ADD after the lock: $out"
 }
