@@ -88,13 +88,17 @@ test_cni_add_ping() {
 	ip2=$(cni_ip "$r2" 0)
 	expect_eq "$ip2" 10.89.0.3 "c2's address"
 	ip netns exec "${FX_ID}-c1" ping -c 3 -i 0.2 -W 2 "$ip2" >/dev/null || fail "c1 cannot ping c2"
+	# IPv6: the solicitation for fe80::1 goes out from c1's link-local address.
+	rf_wait_dad "${FX_ID}-c1" "${FX_ID}-c2" || fail "DAD"
+	ip netns exec "${FX_ID}-c1" ping -6 -c 3 -i 0.2 -W 2 "$(cni_ip "$r2" 1)" >/dev/null ||
+		fail "c1 cannot ping c2 over IPv6"
 	# Delivered by the program: the node netns does not forward.
 	expect_eq "$(pp stats --json | python3 -c '
 import json, sys
 e = json.load(sys.stdin)["endpoints"]
 print(" ".join("%s:%d" % (x["name"], x["from"]["packets"]) for x in sorted(e, key=lambda x: x["name"] != sys.argv[1])))' \
 		"$(cni_field "$r1" 'j["interfaces"][0]["name"]')")" \
-		"$(cni_field "$r1" 'j["interfaces"][0]["name"]'):3 $(cni_field "$r2" 'j["interfaces"][0]["name"]'):3" "endpoints' from counters"
+		"$(cni_field "$r1" 'j["interfaces"][0]["name"]'):6 $(cni_field "$r2" 'j["interfaces"][0]["name"]'):6" "endpoints' from counters"
 	cni_run DEL ctr1 eth0 "/run/netns/${FX_ID}-c1" >/dev/null || fail "DEL c1"
 	cni_run DEL ctr2 eth0 "/run/netns/${FX_ID}-c2" >/dev/null || fail "DEL c2"
 	cni_expect_none "after DEL"

@@ -57,14 +57,28 @@ static void mac_str(const __u8 *m, char *buf)
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
+/* One address of the container, /32 or /128, and its default route via gw. */
+static void result_ip(struct cni_result *r, int family, const __u8 *bytes, const char *gw,
+		      const char *dflt)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	inet_ntop(family, bytes, ip, sizeof(ip));
+	r->ips[r->nips].family = family;
+	snprintf(r->ips[r->nips].address, sizeof(r->ips[0].address), "%s/%d", ip,
+		 family == AF_INET ? 32 : 128);
+	snprintf(r->ips[r->nips].gateway, sizeof(r->ips[0].gateway), "%s", gw);
+	r->ips[r->nips++].interface = 1;
+	snprintf(r->routes[r->nroutes].dst, sizeof(r->routes[0].dst), "%s", dflt);
+	snprintf(r->routes[r->nroutes++].gw, sizeof(r->routes[0].gw), "%s", gw);
+}
+
 /* The result: the lease rewritten to /32 and /128 behind the gateways. */
 static void result_of(const struct cni_env *env, const char *host,
 		      const struct vethpair_side *hs, const struct vethpair_side *cs,
 		      const struct vethpair_addrs *a, struct cni_result *lease,
 		      struct cni_result *r)
 {
-	char ip[INET6_ADDRSTRLEN];
-
 	memset(r, 0, sizeof(*r));
 	r->nifs = 2;
 	snprintf(r->ifs[0].name, sizeof(r->ifs[0].name), "%s", host);
@@ -74,24 +88,10 @@ static void result_of(const struct cni_env *env, const char *host,
 	mac_str(cs->mac, r->ifs[1].mac);
 	snprintf(r->ifs[1].sandbox, sizeof(r->ifs[1].sandbox), "%s", env->netns);
 	r->ifs[1].mtu = cs->mtu;
-	if (a->has_ipv4) {
-		inet_ntop(AF_INET, a->ipv4, ip, sizeof(ip));
-		r->ips[r->nips].family = AF_INET;
-		snprintf(r->ips[r->nips].address, 64, "%s/32", ip);
-		snprintf(r->ips[r->nips].gateway, 48, "169.254.1.1");
-		r->ips[r->nips++].interface = 1;
-		snprintf(r->routes[r->nroutes].dst, 64, "0.0.0.0/0");
-		snprintf(r->routes[r->nroutes++].gw, 48, "169.254.1.1");
-	}
-	if (a->has_ipv6) {
-		inet_ntop(AF_INET6, a->ipv6, ip, sizeof(ip));
-		r->ips[r->nips].family = AF_INET6;
-		snprintf(r->ips[r->nips].address, 64, "%s/128", ip);
-		snprintf(r->ips[r->nips].gateway, 48, "fe80::1");
-		r->ips[r->nips++].interface = 1;
-		snprintf(r->routes[r->nroutes].dst, 64, "::/0");
-		snprintf(r->routes[r->nroutes++].gw, 48, "fe80::1");
-	}
+	if (a->has_ipv4)
+		result_ip(r, AF_INET, a->ipv4, "169.254.1.1", "0.0.0.0/0");
+	if (a->has_ipv6)
+		result_ip(r, AF_INET6, a->ipv6, "fe80::1", "::/0");
 	r->dns_json = lease->dns_json;
 	lease->dns_json = NULL;
 }
