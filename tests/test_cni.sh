@@ -240,9 +240,21 @@ test_cni_kill_add() {
 		cni_expect_none "DEL after a kill at $k"
 		expect_eq "$(ip -n "${FX_ID}-c1" -o link show | wc -l)" 1 "links left in the container after $k"
 	done
+	# Or the next GC, for a runtime that never sent the DEL.
+	for k in 53 33; do
+		out=$(CNI_EXTRA_ENV=PAIRPATH_TEST_KILL_AT=$k cni_run ADD ctr1 eth0 "$c1")
+		expect_eq "$? $out" "137 " "ADD killed at $k"
+		python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); j["cniVersion"]="1.1.0"
+j["cni.dev/valid-attachments"]=[]; print(json.dumps(j))' "$CNI_DIR/net.json" > "$CNI_DIR/gc.json"
+		out=$(cni_run GC "" "" "" "$CNI_DIR/gc.json") || fail "GC after a kill at $k: $out"
+		cni_expect_none "GC after a kill at $k"
+	done
 	out=$(cni_run ADD ctr1 eth0 "$c1") || fail "ADD after the kills: $out"
-	# host-local hands out addresses round robin: six kills had leases (.2 to .7).
-	expect_eq "$(cni_ip "$out" 0)" 10.89.0.8 "the address after the kills"
+	# host-local hands out addresses round robin: eight kills had leases (.2 to .9).
+	expect_eq "$(cni_ip "$out" 0)" 10.89.0.10 "the address after the kills"
+	# pairpath reset takes the attachment records with the rest.
+	pp reset >/dev/null 2>&1 || fail "reset"
+	expect_eq "$(ls "$PIN_ROOT" 2>/dev/null | wc -l)" 0 "pins after reset"
 }
 
 # Another pairpath holding the pin root's lock past the bounded wait: 11.
