@@ -279,3 +279,23 @@ time.sleep(60)' "$PIN_ROOT" "$CNI_DIR/locked"
 	cni_expect_none_of ctr2 eth0
 	out=$(cni_run ADD ctr2 eth0 "/run/netns/${FX_ID}-c2") || fail "ADD after the lock: $out"
 }
+
+# The config's mtu on both ends and in the endpoint, fib on the endpoint,
+# and a 0.4.0 config gets a 0.4.0 result (host-local asked in 0.4.0 too).
+test_cni_mtu_fib() {
+	cni_up || fail "fixture"
+	local out h
+	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); j.update(mtu=1400, fib=True, cniVersion="0.4.0")
+print(json.dumps(j))' "$CNI_DIR/net.json" > "$CNI_DIR/mtu.json"
+	out=$(cni_run ADD ctr1 eth0 "/run/netns/${FX_ID}-c1" "$CNI_DIR/mtu.json") || fail "ADD: $out"
+	h=$(cni_host ctr1 eth0)
+	expect_eq "$(cni_field "$out" 'j["cniVersion"], [i.get("version") for i in j["ips"]]')" \
+		"0.4.0 ['4', '6']" "a 0.4.0 result"
+	expect_eq "$(ip -n "$NS_H" -o link show "$h" | grep -o 'mtu [0-9]*') $(ip -n "${FX_ID}-c1" -o link show eth0 | grep -o 'mtu [0-9]*')" \
+		"mtu 1400 mtu 1400" "MTUs"
+	expect_eq "$(pp endpoint list --json | python3 -c 'import json,sys; print([(e["name"], e["mtu"], e["fib"]) for e in json.load(sys.stdin)["endpoints"]])')" \
+		"[('$h', 1400, True)]" "the endpoint"
+	out=$(cni_run CHECK ctr1 eth0 "/run/netns/${FX_ID}-c1" "$CNI_DIR/mtu.json") || fail "CHECK: $out"
+	out=$(cni_run DEL ctr1 eth0 "/run/netns/${FX_ID}-c1" "$CNI_DIR/mtu.json") || fail "DEL: $out"
+	cni_expect_none "after DEL"
+}

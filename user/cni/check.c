@@ -45,9 +45,9 @@ int cni_check(struct cni_ctx *c)
 	}
 	if (check_endpoint(&rec, host, c->err))
 		goto out;
-	a.has_ipv4 = rec.ep.ipv4 != 0;
+	a.has_ipv4 = rec.ep.flags & RT_EP_IPV4;
 	memcpy(a.ipv4, &rec.ep.ipv4, 4);
-	a.has_ipv6 = rec.ep.ipv6[0] || rec.ep.ipv6[1] || rec.ep.ipv6[2] || rec.ep.ipv6[3];
+	a.has_ipv6 = rec.ep.flags & RT_EP_IPV6;
 	memcpy(a.ipv6, rec.ep.ipv6, 16);
 	nsfd = open(c->env->netns, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0) {
