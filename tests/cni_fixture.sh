@@ -78,7 +78,9 @@ cf_podman_down() {
 cf_ctrd_up() {
 	command -v containerd >/dev/null || { echo "containerd missing (make deps-test)"; exit 77; }
 	cf_fill containerd.toml "$CF_ROOT/containerd.toml"
-	bg_start ip netns exec "$NS_H" containerd --config "$CF_ROOT/containerd.toml" \
+	# nsenter, not ip netns exec: that remounts /sys, hiding the cgroup
+	# mounts runc needs.
+	bg_start nsenter --net="/run/netns/$NS_H" containerd --config "$CF_ROOT/containerd.toml" \
 		>"$CF_ROOT/containerd.log" 2>&1
 	CF_CTRD_PID=$BG_PID
 	cleanup_add rm -rf "$CF_ROOT/containerd-root" "$CF_ROOT/containerd-state"
@@ -89,15 +91,22 @@ cf_ctrd_up() {
 	cf_ctr images import "$CF_ROOT/image.oci" >/dev/null || fail "ctr images import"
 }
 
-# ctr as go-cni needs it: it reads only /etc/cni/net.d and /usr/lib/cni.
-cf_ctr() {
+# ctr as go-cni needs it, in the node netns (go-cni runs the plugins in
+# ctr's own process): it reads only /etc/cni/net.d and /usr/lib/cni. A
+# command line for bg_start: cf_ctr_cmd ARGS; cf_ctr ARGS runs it.
+cf_ctr_cmd() {
 	local q
 	q=$(printf '%q ' "$@")
-	ip netns exec "$NS_H" unshare -m sh -c "
+	CF_CTR_CMD=(nsenter --net="/run/netns/$NS_H" unshare -m sh -c "
 		mount --make-rprivate / &&
 		mount --bind '$CF_ROOT/net.d' /etc/cni/net.d &&
 		mount --bind '$CF_ROOT/plugins' /usr/lib/cni &&
-		exec ctr --address '$CF_ROOT/containerd.sock' -n pp $q"
+		exec ctr --address '$CF_ROOT/containerd.sock' -n pp $q")
+}
+
+cf_ctr() {
+	cf_ctr_cmd "$@"
+	"${CF_CTR_CMD[@]}"
 }
 
 # (test) The machine's own netns as it was before the test.

@@ -68,8 +68,17 @@ cc_podman_rm() {
 
 cc_ctr_two() {
 	local c
+	# ctr tears the network down (CNI DEL) only at the end of a run in
+	# the foreground with --rm: run it in the background.
+	CC_CTR_PIDS=()
 	for c in c1 c2; do
-		cf_ctr run -d --cni $CF_IMAGE "$c" sleep 600 >/dev/null || fail "ctr run $c"
+		cf_ctr_cmd run --rm --cni $CF_IMAGE "$c" sleep 100
+		bg_start timeout 120 "${CF_CTR_CMD[@]}" >"$CF_ROOT/ctr-$c.log" 2>&1
+		CC_CTR_PIDS+=("$BG_PID")
+		for i in $(seq 100); do
+			[[ $(cf_ctr task ls 2>/dev/null) == *"$c "*RUNNING* ]] && break
+			sleep 0.1
+		done
 	done
 	CC_IP2=$(cf_ctr task exec --exec-id ip2 c2 ip -4 -o addr show dev eth0 |
 		awk '{ sub(/\/.*/, "", $4); print $4 }')
@@ -77,15 +86,10 @@ cc_ctr_two() {
 }
 
 cc_ctr_rm() {
-	local c
-	for c in c1 c2; do
-		cf_ctr task kill -s KILL "$c" >/dev/null
-		for i in $(seq 50); do
-			[[ $(cf_ctr task ls 2>/dev/null) == *"$c "*RUNNING* ]] || break
-			sleep 0.1
-		done
-		cf_ctr task rm -f "$c" >/dev/null || fail "ctr task rm $c"
-		cf_ctr container rm "$c" >/dev/null || fail "ctr container rm $c"
+	local i
+	for i in 0 1; do
+		cf_ctr task kill -s KILL "c$((i + 1))" >/dev/null
+		bg_wait "${CC_CTR_PIDS[i]}"
 	done
 	expect_eq "$(cf_ctr container ls -q)" "" "containerd containers"
 }
