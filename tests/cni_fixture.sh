@@ -51,6 +51,12 @@ cf_up() {	# tag net
 	cf_fill storage.conf "$CF_ROOT/storage.conf"
 	export CONTAINERS_CONF=$CF_ROOT/containers.conf
 	export CONTAINERS_STORAGE_CONF=$CF_ROOT/storage.conf
+	# What the clients keep outside their configured folders, whatever
+	# the configuration: libcni's result cache (/var/lib/cni/results,
+	# emptied by each DEL) and podman's blob-info cache. Removed at the
+	# end when this test made them.
+	[ -e /var/lib/cni ] || cleanup_add rmdir /var/lib/cni/results /var/lib/cni
+	[ -e /var/lib/containers ] || cleanup_add rm -rf /var/lib/containers
 	# Removed last: every container and image first, then the storage.
 	cleanup_add cf_podman_down
 	cp /bin/busybox "$CF_ROOT/image/bin/busybox"
