@@ -137,8 +137,7 @@ test_cni_clients_podman_pairpath() {
 	cc_traffic cc_pexec c1 c2 "$CC_IP2"
 	cc_podman_rm
 	cc_expect_clean
-	expect_eq "$(cc_ep_stats | $PY -c 'import json,sys; print(len(json.load(sys.stdin).["endpoints"]))')" 0 \
-		"endpoints after podman rm"
+	cc_expect_no_endpoint
 	cf_expect_host_unchanged
 }
 
@@ -155,7 +154,13 @@ test_cni_clients_containerd_pairpath() {
 	cc_expect_ping_counts "$before" "$after"
 	cc_ctr_rm
 	cc_expect_clean
+	cc_expect_no_endpoint
 	cf_expect_host_unchanged
+}
+
+cc_expect_no_endpoint() {
+	expect_eq "$(cc_ep_stats | $PY -c 'import json, sys; print(len(json.load(sys.stdin)["endpoints"]))')" 0 \
+		"endpoints after removal"
 }
 
 # (test) Between two stats snapshots, each of the two endpoints sent and
