@@ -16,7 +16,7 @@ BUILD_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 	      libnl-3-dev libnl-route-3-dev libmicrohttpd-dev libcjson-dev
 DEMO_PKGS := iproute2 iputils-ping python3
 TEST_PKGS := $(DEMO_PKGS) libclang-rt-14-dev valgrind strace curl prometheus \
-	     python3-prometheus-client iperf3 nftables iptables
+	     python3-prometheus-client iperf3 nftables iptables podman containerd runc busybox-static containernetworking-plugins
 BENCH_PKGS := $(DEMO_PKGS) iperf3 gnuplot-nox linux-perf iptables
 
 ifeq ($(V),1)
@@ -44,11 +44,13 @@ TEST_CFLAGS := $(COMMON_CFLAGS) -O1 $(SAN_FLAGS) -DPAIRPATH_TEST_HOOKS
 
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(wildcard bpf/*.bpf.c))
 
-# user/ in layers (README, "Layout"): every folder but cmd/ is the library
-# that the binaries on top share; cmd/ holds the commands and main().
+# user/ in layers (README, "Layout"): every folder but cmd/ and cni/ is the
+# library that the binaries on top share; cmd/ holds pairpath's commands
+# and main(), cni/ the CNI plugin's.
 USER_SRCS := $(wildcard user/*/*.c)
 CMD_SRCS := $(filter user/cmd/%,$(USER_SRCS))
-LIB_SRCS := $(filter-out user/cmd/%,$(USER_SRCS))
+CNI_SRCS := $(filter user/cni/%,$(USER_SRCS))
+LIB_SRCS := $(filter-out user/cmd/% user/cni/%,$(USER_SRCS))
 obj = $(patsubst user/%.c,$(OUTPUT)/$(1)/%.o,$(2))
 
 TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(OUTPUT)/test/%.bpf.o,$(wildcard tests/bpf/*.bpf.c))
@@ -61,13 +63,24 @@ BENCH_TOOLS := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(filter-out %.bpf.c,$(wil
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps deps-demo deps-test deps-bench test test-build demo clean vmlinux help \
+.PHONY: install all deps deps-demo deps-test deps-bench test test-build demo clean vmlinux help \
 	fuzz bench bench-quick bench-tools
 
-all: $(OUTPUT)/pairpath
+all: $(OUTPUT)/pairpath $(OUTPUT)/pairpath-cni
+
+# make install [PREFIX=/usr/local] [DESTDIR=] [CNI_BIN_DIR=]: the plugin goes
+# where the node's runtimes look, /usr/lib/cni on Debian.
+PREFIX ?= /usr/local
+CNI_BIN_DIR ?= $(shell test -f /etc/debian_version && echo /usr/lib/cni || echo /opt/cni/bin)
+install: $(OUTPUT)/pairpath $(OUTPUT)/pairpath-cni
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX) $(DESTDIR)$(CNI_BIN_DIR))
+	$(Q)install -D -m 0755 $(OUTPUT)/pairpath $(DESTDIR)$(PREFIX)/sbin/pairpath
+	$(Q)install -D -m 0755 $(OUTPUT)/pairpath-cni $(DESTDIR)$(CNI_BIN_DIR)/pairpath-cni
+	$(Q)install -D -m 0644 docs/pairpath.8 $(DESTDIR)$(PREFIX)/share/man/man8/pairpath.8
 
 help:
-	@echo 'make           build .output/pairpath (nothing else; see make deps)'
+	@echo 'make           build .output/pairpath and .output/pairpath-cni (see make deps)'
+	@echo 'make install   pairpath to PREFIX/sbin, pairpath-cni to CNI_BIN_DIR, the man page'
 	@echo 'make deps      install the Debian packages the build needs'
 	@echo 'make demo      install what it needs, build, run pairpath on two demo containers'
 	@echo 'make test      install what it needs, build everything, run the test suite'
@@ -139,6 +152,15 @@ $(OUTPUT)/test/pairpath: $(call obj,test,$(CMD_SRCS)) $(OUTPUT)/test/libpairpath
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(SAN_FLAGS) $^ $(LIBS) -o $@
 
+# The CNI plugin: another top on the same library, never an exec of pairpath.
+$(OUTPUT)/pairpath-cni: $(call obj,release,$(CNI_SRCS)) $(OUTPUT)/release/libpairpath.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(RELEASE_LDFLAGS) $^ $(LIBS) -lpthread -o $@
+
+$(OUTPUT)/test/pairpath-cni: $(call obj,test,$(CNI_SRCS)) $(OUTPUT)/test/libpairpath.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(SAN_FLAGS) $^ $(LIBS) -lpthread -o $@
+
 # --- Tests: the test build, BPF unit tests, test tools, fuzzers.
 $(OUTPUT)/test/%.bpf.o: tests/bpf/%.bpf.c
 	$(call msg,BPF,$@)
@@ -170,7 +192,8 @@ $(OUTPUT)/fuzz/%: tests/fuzz/%.c
 
 fuzz: $(FUZZ_BINS)
 
-TEST_BUILD := $(OUTPUT)/pairpath $(OUTPUT)/test/pairpath $(UNIT_TESTS) \
+TEST_BUILD := $(OUTPUT)/pairpath $(OUTPUT)/test/pairpath $(OUTPUT)/pairpath-cni \
+	      $(OUTPUT)/test/pairpath-cni $(UNIT_TESTS) \
 	      $(TEST_TOOLS) $(TEST_BPF_OBJS) $(FUZZ_BINS) $(BENCH_TOOLS)
 test-build: $(TEST_BUILD)
 

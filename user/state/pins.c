@@ -28,6 +28,7 @@ const char *const pp_pin_names[PP_PIN_MAX] = {
 	[PP_PIN_RT_UPLINKS_OVERFLOW] = "rt_uplinks_overflow",
 	[PP_PIN_RT_UPLINK_STATS] = "rt_uplink_stats",
 	[PP_PIN_RT_RECORDS] = "rt_records",
+	[PP_PIN_CNI_ATTACH] = "cni_attachments",
 };
 
 int pins_index(const char *name)

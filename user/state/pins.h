@@ -34,6 +34,7 @@ enum pp_pin {
 	PP_PIN_RT_UPLINKS_OVERFLOW,
 	PP_PIN_RT_UPLINK_STATS,
 	PP_PIN_RT_RECORDS,
+	PP_PIN_CNI_ATTACH,	/* pairpath-cni's attachment records (user/cni/attach.c) */
 	PP_PIN_MAX,
 };
 
