@@ -185,10 +185,12 @@ $(OUTPUT)/fuzz/fuzz_cli: user/cmd/cli.c user/cmd/values.c
 $(OUTPUT)/fuzz/fuzz_values: user/cmd/values.c
 $(OUTPUT)/fuzz/fuzz_batch: user/cmd/batch.c user/cmd/values.c user/lib/log.c
 $(OUTPUT)/fuzz/fuzz_route: user/observe/route.c
+CNI_PARSE_SRCS := user/cni/conf.c user/cni/env.c user/cni/result.c user/cni/version.c
+$(OUTPUT)/fuzz/fuzz_cni_conf $(OUTPUT)/fuzz/fuzz_cni_env $(OUTPUT)/fuzz/fuzz_cni_result: $(CNI_PARSE_SRCS)
 $(OUTPUT)/fuzz/%: tests/fuzz/%.c
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(NL_CFLAGS) -MF $@.d -MT $@ $(filter %.c,$^) -lbpf -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(NL_CFLAGS) -MF $@.d -MT $@ $(filter %.c,$^) -lbpf -lcjson -o $@
 
 fuzz: $(FUZZ_BINS)
 

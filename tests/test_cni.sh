@@ -231,12 +231,12 @@ print(json.dumps(j))' "$CNI_DIR/net.json" > "$CNI_DIR/chain.json"
 	cni_expect_none "after refused ADDs"
 }
 
-# A plugin killed after each step of ADD (its own, 51-55, and some of
+# A plugin killed after each step of ADD (its own, 61-65, and some of
 # endpoint_add's, 31-36): the DEL the runtime then sends leaves nothing.
 test_cni_kill_add() {
 	cni_up || fail "fixture"
 	local k out rc c1="/run/netns/${FX_ID}-c1"
-	for k in 51 52 53 54 31 33 36 55; do
+	for k in 61 62 63 64 31 33 36 65; do
 		out=$(CNI_EXTRA_ENV=PAIRPATH_TEST_KILL_AT=$k cni_run ADD ctr1 eth0 "$c1")
 		rc=$?
 		expect_eq "$rc $out" "137 " "ADD killed at $k"
@@ -245,7 +245,7 @@ test_cni_kill_add() {
 		expect_eq "$(ip -n "${FX_ID}-c1" -o link show | wc -l)" 1 "links left in the container after $k"
 	done
 	# Or the next GC, for a runtime that never sent the DEL.
-	for k in 53 33; do
+	for k in 63 33; do
 		out=$(CNI_EXTRA_ENV=PAIRPATH_TEST_KILL_AT=$k cni_run ADD ctr1 eth0 "$c1")
 		expect_eq "$? $out" "137 " "ADD killed at $k"
 		python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); j["cniVersion"]="1.1.0"

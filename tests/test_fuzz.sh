@@ -21,3 +21,6 @@ test_fuzz_cli() { fuzz_run cli; }
 test_fuzz_values() { fuzz_run values; }
 test_fuzz_route() { fuzz_run route; }
 test_fuzz_batch() { fuzz_run batch; }
+test_fuzz_cni_conf() { fuzz_run cni_conf; }
+test_fuzz_cni_env() { fuzz_run cni_env; }
+test_fuzz_cni_result() { fuzz_run cni_result; }

@@ -97,10 +97,12 @@ int main(int argc, char **argv)
 		cni_fail(&err, CNI_ERR_IO, NULL, "cannot read the network config from stdin");
 		goto fail;
 	}
-	if (cni_conf_parse(in, len, env.cmd, &conf, &err))
-		goto fail;
-	if (*conf.version)
+	rc = cni_conf_parse(in, len, env.cmd, &conf, &err);
+	/* An error found after cniVersion was read is answered in that version. */
+	if (cni_version_supported(conf.version))
 		ver = conf.version;
+	if (rc)
+		goto fail;
 	if (env.cmd == CNI_CMD_VERSION) {
 		rc = print_json(cni_version_json(ver));
 		goto out;

@@ -14,11 +14,11 @@
 
 /* Kill points of the test build (lib/testhook.h), after each step of ADD. */
 enum cni_kill_point {
-	CNI_KILL_RECORD = 51,	/* the attachment record written */
-	CNI_KILL_VETH = 52,	/* the veth pair made */
-	CNI_KILL_IPAM = 53,	/* the lease taken */
-	CNI_KILL_CONFIG = 54,	/* the container side configured */
-	CNI_KILL_ENDPOINT = 55,	/* the endpoint registered */
+	CNI_KILL_RECORD = 61,	/* the attachment record written */
+	CNI_KILL_VETH = 62,	/* the veth pair made */
+	CNI_KILL_IPAM = 63,	/* the lease taken */
+	CNI_KILL_CONFIG = 64,	/* the container side configured */
+	CNI_KILL_ENDPOINT = 65,	/* the endpoint registered */
 };
 
 struct cni_ctx {
