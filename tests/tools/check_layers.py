@@ -14,21 +14,23 @@ a problem, 0 if not. The rules:
     bench/ next to the file;
   - a file of user/ includes headers of its own layer or the ones below:
     lib and include/ (0), kernel (1), state and the skeletons (2),
-    control and observe (3, which do not include each other), cmd (4);
+    control and observe (3, which do not include each other), cmd and cni
+    (4, the two binaries' own code, which do not include each other);
     tests/ and bench/ are above them all;
   - no C file in user/ is longer than 500 lines;
   - the formats render a snapshot: no bpf(2) wrappers, netlink or kernel/
     header, and no map or pin access of their own;
   - observation never changes state: nothing in observe/ writes a map,
     pins anything or opens the pinned state to create or lock it;
-  - only the commands (user/cmd/) see the command line (argv).
+  - only the binaries' own code (user/cmd/, user/cni/) sees the command
+    line (argv).
 """
 import os
 import re
 import sys
 
 RANK = {"lib": 0, "include": 0, "kernel": 1, "state": 2, "skel": 2,
-        "control": 3, "observe": 3, "cmd": 4, "top": 5}
+        "control": 3, "observe": 3, "cmd": 4, "cni": 4, "top": 5}
 MAX_LINES = 500
 FORMATS = re.compile(r"^user/observe/(format_\w+|metrics_text|json|labels)\.c$")
 FORMAT_BANNED_INCLUDES = re.compile(r'^#include [<"](bpf/bpf\.h|netlink/|kernel/)')
@@ -120,8 +122,8 @@ def check(top):
                 what = OBSERVE_BANNED.search(code).group(1)
                 problems.append(f"{rel}:{no}: observation uses {what}: it never "
                                 f"changes the pinned state")
-            if in_user and mine != "cmd" and re.search(r"\bargv\b", code):
-                problems.append(f"{rel}:{no}: argv outside user/cmd/: only the commands "
+            if in_user and mine not in ("cmd", "cni") and re.search(r"\bargv\b", code):
+                problems.append(f"{rel}:{no}: argv outside user/cmd/ and user/cni/: only the binaries "
                                 f"parse arguments")
     return problems, nfiles, nincludes
 
