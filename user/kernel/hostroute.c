@@ -162,9 +162,60 @@ int hostroute_add(int ifindex, const struct host_addr *a, __u32 mtu, const __u8 
 	return route_add(ifindex, a, mtu, mac, NLM_F_EXCL);
 }
 
-/* Our own route, replaced in place: no moment without one. */
+/*
+ * 0 if every main-table route to a/32 or a/128 is ours (protocol
+ * RT_ROUTE_PROTO through ifindex), -EEXIST if one is someone else's.
+ * NLM_F_REPLACE would overwrite the first route of that destination
+ * whoever made it (fib_table_insert(), ip6_route_add()).
+ */
+static int route_is_ours(struct nl_sock *sk, int ifindex, const struct host_addr *a)
+{
+	struct nl_addr *dst = nl_addr_build(a->family, a->bytes, addr_len(a));
+	struct nl_cache *cache = NULL;
+	struct nl_object *o;
+	int err = 0;
+
+	if (!dst)
+		return -ENOMEM;
+	nl_addr_set_prefixlen(dst, addr_len(a) * 8);
+	if (rtnl_route_alloc_cache(sk, a->family, 0, &cache) < 0) {
+		nl_addr_put(dst);
+		return -EIO;
+	}
+	for (o = nl_cache_get_first(cache); o && !err; o = nl_cache_get_next(o)) {
+		struct rtnl_route *r = (struct rtnl_route *)o;
+		struct rtnl_nexthop *nh;
+
+		if (rtnl_route_get_table(r) != RT_TABLE_MAIN || !rtnl_route_get_dst(r) ||
+		    nl_addr_cmp(rtnl_route_get_dst(r), dst))
+			continue;
+		nh = rtnl_route_get_nnexthops(r) == 1 ? rtnl_route_nexthop_n(r, 0) : NULL;
+		if (rtnl_route_get_protocol(r) != RT_ROUTE_PROTO || !nh ||
+		    rtnl_route_nh_get_ifindex(nh) != ifindex)
+			err = -EEXIST;
+	}
+	nl_cache_free(cache);
+	nl_addr_put(dst);
+	return err;
+}
+
+/* Our own route, replaced in place: no moment without one; a route of someone else stays. */
 int hostroute_update(int ifindex, const struct host_addr *a, __u32 mtu, const __u8 mac[6])
 {
+	struct nl_sock *sk = connect_route();
+	char s[INET6_ADDRSTRLEN];
+	int err;
+
+	if (!sk)
+		return -EIO;
+	err = route_is_ours(sk, ifindex, a);
+	nl_socket_free(sk);
+	if (err == -EEXIST) {
+		host_addr_str(a, s, sizeof(s));
+		pr_warn("address %s: the host's route to it is not pairpath's; left alone\n", s);
+	}
+	if (err)
+		return err;
 	return route_add(ifindex, a, mtu, mac, NLM_F_REPLACE);
 }
 
