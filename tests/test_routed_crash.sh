@@ -307,3 +307,28 @@ test_routed_uplink_old_layout_refused() {
 	[ -e "$PIN_ROOT" ] && fail "reset left $PIN_ROOT: $(ls -R "$PIN_ROOT")"
 	return 0
 }
+
+# The agent follows a container's new MTU into the host route, but only
+# while the route is pairpath's: one another tool put in its place is
+# left as it is, and the agent says so.
+test_routed_agent_mtu_route_not_ours() {
+	local i
+	rc_fixture rcmtu
+	serve_start --agent
+	expect_cmd 0 "" pp endpoint add ea vethA --ip 10.77.0.1
+	ip -n "$NS_A" link set eth0 mtu 1400 || fail "mtu 1400 in A"
+	for i in $(seq 100); do
+		[[ $(ip -n "$NS_H" route show 10.77.0.1/32) == *"proto 112"*"mtu 1400"* ]] && break
+		sleep 0.05
+	done
+	expect_eq "$(ip -n "$NS_H" route show 10.77.0.1/32)" \
+		"10.77.0.1 dev vethA proto 112 scope link mtu 1400 " "the followed route"
+	ip -n "$NS_H" route replace 10.77.0.1/32 dev vethA proto static scope link ||
+		fail "a route of someone else"
+	ip -n "$NS_A" link set eth0 mtu 1300 || fail "mtu 1300 in A"
+	bg_until 5 "$SERVE_PID" grep -q "address 10.77.0.1: the host's route to it is not pairpath's; left alone" \
+		"$FX_TMP/serve.log" || fail "the agent did not say it left the route: $(cat "$FX_TMP/serve.log")"
+	expect_eq "$(ip -n "$NS_H" route show 10.77.0.1/32)" \
+		"10.77.0.1 dev vethA proto static scope link " "the route of someone else"
+	return 0
+}
