@@ -303,3 +303,32 @@ print(json.dumps(j))' "$CNI_DIR/net.json" > "$CNI_DIR/mtu.json"
 	out=$(cni_run DEL ctr1 eth0 "/run/netns/${FX_ID}-c1" "$CNI_DIR/mtu.json") || fail "DEL: $out"
 	cni_expect_none "after DEL"
 }
+
+# Nothing is trusted because it is there: a CNI_NETNS that is no netns,
+# or the plugin's own, is refused before anything is made; a DEL leaves
+# a veth of the attachment's name alone when no record says it is ours.
+test_cni_untrusted() {
+	cni_up || fail "fixture"
+	local out host
+	touch "$CNI_DIR/file"
+	mkfifo "$CNI_DIR/fifo"
+	out=$(cni_run ADD ctr1 eth0 "$CNI_DIR/file") && fail "ADD into a plain file"
+	cni_expect_err 4 "CNI_NETNS '$CNI_DIR/file' is not a network namespace" "$out"
+	out=$(timeout 10 bash -c "$(declare -f cni_run); CNI_DIR='$CNI_DIR' NS_H='$NS_H' PAIRPATH_CNI='$PAIRPATH_CNI' cni_run ADD ctr1 eth0 '$CNI_DIR/fifo'")
+	expect_eq "$?" 1 "ADD into a FIFO: its exit status (124: it blocked)"
+	cni_expect_err 4 "CNI_NETNS '$CNI_DIR/fifo' is not a network namespace" "$out"
+	out=$(cni_run ADD ctr1 eth0 /proc/self/ns/net) && fail "ADD into the plugin's own netns"
+	cni_expect_err 4 "CNI_NETNS '/proc/self/ns/net' is the plugin's own network namespace" "$out"
+	cni_expect_none "after the refused netns"
+	host=$(cni_host ctr7 eth0)
+	ip -n "$NS_H" link add "$host" type veth peer name "${host}p" || fail "a veth of someone else"
+	out=$(cni_run DEL ctr7 eth0 "/run/netns/${FX_ID}-c1") || fail "DEL without a record: $out"
+	expect_eq "$(ip -n "$NS_H" -o link show type veth | awk -F': ' '{print $2}' | cut -d@ -f1 | sort | tr '\n' ' ')" \
+		"$host ${host}p " "veths after the DEL"
+	# And an ADD over it fails without taking it.
+	out=$(cni_run ADD ctr7 eth0 "/run/netns/${FX_ID}-c1") && fail "ADD over a veth of someone else"
+	out=$(cni_run DEL ctr7 eth0 "/run/netns/${FX_ID}-c1") || fail "DEL after the failed ADD: $out"
+	expect_eq "$(ip -n "$NS_H" -o link show type veth | wc -l)" 2 "veths after ADD and DEL"
+	ip -n "$NS_H" link del "$host"
+	cni_expect_none "at the end"
+}

@@ -78,6 +78,8 @@ test_cni_parse_conf() {
 		'{"cniVersion":"1.0.0","name":"n","type":"pairpath-cni","ipam":{}}' "${e[@]}"
 	cni_parse_expect '{"cniVersion":"1.0.0","code":7,"msg":"ipam.type \"../sh\" is not a plugin name"}' \
 		'{"cniVersion":"1.0.0","name":"n","type":"pairpath-cni","ipam":{"type":"../sh"}}' "${e[@]}"
+	cni_parse_expect '{"cniVersion":"1.0.0","code":7,"msg":"ipam.type \"pairpath-cni\" is this plugin: IPAM is another one"}' \
+		'{"cniVersion":"1.0.0","name":"n","type":"pairpath-cni","ipam":{"type":"pairpath-cni"}}' "${e[@]}"
 	cni_parse_expect '{"cniVersion":"1.0.0","code":7,"msg":"cni.dev/valid-attachments is missing"}' \
 		"$(cni_parse_conf '')" CNI_COMMAND=GC
 	cni_parse_expect '{"cniVersion":"1.0.0","code":7,"msg":"cni.dev/valid-attachments {\"containerID\":\"c\"} is not {\"containerID\": ..., \"ifname\": ...}"}' \

@@ -136,10 +136,9 @@ int cni_add(struct cni_ctx *c)
 				"it must be the network's first plugin");
 	if (!*conf->ipam_type)
 		return cni_fail(c->err, CNI_ERR_CONFIG, NULL, "the config has no 'ipam': it is required");
-	nsfd = open(env->netns, O_RDONLY | O_CLOEXEC);
+	nsfd = cni_netns_open(env, c->err);
 	if (nsfd < 0)
-		return cni_fail(c->err, CNI_ERR_UNKNOWN_CTR, strerror(errno),
-				"netns '%s' does not exist", env->netns);
+		return -1;
 	cni_host_name(env->containerid, env->ifname, host);
 	if (cni_store_open(&st, conf, true, c->err)) {
 		close(nsfd);
@@ -174,9 +173,10 @@ int cni_add(struct cni_ctx *c)
 	}
 	veth = true;
 	testhook_kill_point(CNI_KILL_VETH);
+	/* The spec's rule: an IPAM ADD that failed is followed by its DEL too. */
+	leased = true;
 	if (ipam_run(env, conf, CNI_CMD_ADD, env->containerid, env->ifname, &lease, c->err))
 		goto undo;
-	leased = true;
 	testhook_kill_point(CNI_KILL_IPAM);
 	if (lease_addrs(&lease, &a)) {
 		cni_fail(c->err, CNI_ERR_IO, NULL, "IPAM plugin '%s' gave no address",
@@ -204,13 +204,22 @@ int cni_add(struct cni_ctx *c)
 	rc = 0;
 	goto out;
 undo:
+	/*
+	 * The record goes last, and only when every step before it was
+	 * undone: what is left is then found by the runtime's DEL or by GC.
+	 */
+	e = 0;
 	if (ep)
-		endpoint_del(&st, &st.rt, host);
+		e |= endpoint_del(&st, &st.rt, host);
 	if (leased)
-		ipam_run(env, conf, CNI_CMD_DEL, env->containerid, env->ifname, NULL, &undo_err);
+		e |= ipam_run(env, conf, CNI_CMD_DEL, env->containerid, env->ifname, NULL, &undo_err);
 	if (veth)
-		vethpair_delete(host);
-	attach_delete(afd, host);
+		e |= vethpair_delete(host);
+	if (e)
+		fprintf(stderr, "pairpath-cni: %s/%s: undo incomplete, kept for DEL or GC\n",
+			env->containerid, env->ifname);
+	else
+		attach_delete(afd, host);
 out:
 	cni_result_free(&lease);
 	if (afd >= 0)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "cni/ops.h"
+#include "kernel/netns.h"
 #include "kernel/pin.h"
 #include "state/pins.h"
 #include "control/endpoint.h"
@@ -119,4 +120,22 @@ fail:
 				"the pin root is locked by another pairpath: try again later");
 	return cni_fail(err, CNI_ERR_IO, strerror(-e), "cannot open pairpath's state under %s",
 			conf->pin_root);
+}
+
+int cni_netns_open(const struct cni_env *env, struct cni_err *err)
+{
+	int fd = netns_open_other(env->netns);
+
+	if (fd >= 0)
+		return fd;
+	if (fd == -ENOENT)
+		return cni_fail(err, CNI_ERR_UNKNOWN_CTR, strerror(-fd),
+				"netns '%s' does not exist", env->netns);
+	if (fd == -ENOTTY)
+		return cni_fail(err, CNI_ERR_ENV, NULL,
+				"CNI_NETNS '%s' is not a network namespace", env->netns);
+	if (fd == -EEXIST)
+		return cni_fail(err, CNI_ERR_ENV, NULL,
+				"CNI_NETNS '%s' is the plugin's own network namespace", env->netns);
+	return cni_fail(err, CNI_ERR_IO, strerror(-fd), "cannot open netns '%s'", env->netns);
 }

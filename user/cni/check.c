@@ -49,12 +49,9 @@ int cni_check(struct cni_ctx *c)
 	memcpy(a.ipv4, &rec.ep.ipv4, 4);
 	a.has_ipv6 = rec.ep.flags & RT_EP_IPV6;
 	memcpy(a.ipv6, rec.ep.ipv6, 16);
-	nsfd = open(c->env->netns, O_RDONLY | O_CLOEXEC);
-	if (nsfd < 0) {
-		cni_fail(c->err, CNI_ERR_UNKNOWN_CTR, strerror(errno), "netns '%s' does not exist",
-			 c->env->netns);
+	nsfd = cni_netns_open(c->env, c->err);
+	if (nsfd < 0)
 		goto out;
-	}
 	e = vethpair_check(nsfd, c->env->ifname, &a, why, sizeof(why));
 	close(nsfd);
 	if (e) {

@@ -165,8 +165,10 @@ static int parse_object(const cJSON *j, enum cni_cmd cmd, struct cni_conf *conf,
 		v = cJSON_GetObjectItemCaseSensitive(ipam, "type");
 		if (!v)
 			return cni_fail(err, CNI_ERR_CONFIG, NULL, "ipam.type is missing");
-		if (get_string(ipam, "type", true, conf->ipam_type, sizeof(conf->ipam_type), err) ||
-		    !valid_plugin(conf->ipam_type))
+		if (!get_string(ipam, "type", true, conf->ipam_type, sizeof(conf->ipam_type), err) &&
+		    !strcmp(conf->ipam_type, "pairpath-cni"))
+			return bad_value(err, "ipam.type", v, "is this plugin: IPAM is another one");
+		if (err->code || !valid_plugin(conf->ipam_type))
 			return bad_value(err, "ipam.type", cJSON_GetObjectItemCaseSensitive(ipam, "type"),
 					 "is not a plugin name");
 	}

@@ -40,8 +40,23 @@ int cni_remove(struct store *st, int afd, const char *host, const char *containe
 	return 0;
 }
 
+/* The lease alone: IPAM DEL is idempotent, and the lease is named by the attachment. */
+static int release_lease(const struct cni_ctx *c)
+{
+	if (!*c->conf->ipam_type)
+		return 0;
+	return ipam_run(c->env, c->conf, CNI_CMD_DEL, c->env->containerid, c->env->ifname,
+			NULL, c->err);
+}
+
+/*
+ * The veth and the endpoint are removed only when the record says they
+ * are this attachment's: a veth of the same name that another tool made,
+ * or another attachment's whose name hashed the same, is left alone.
+ */
 int cni_del(struct cni_ctx *c)
 {
+	struct cni_attach_rec rec;
 	struct store st;
 	char host[16];
 	int afd, rc;
@@ -51,11 +66,15 @@ int cni_del(struct cni_ctx *c)
 	if (rc < 0)
 		return -1;
 	if (rc == 1)
-		return cni_remove(NULL, -1, host, c->env->containerid, c->env->ifname, c->env,
-				  c->conf, c->err);
+		return release_lease(c);
 	afd = attach_open(&st, false);
-	rc = cni_remove(&st, afd, host, c->env->containerid, c->env->ifname, c->env, c->conf,
-			c->err);
+	if (afd < 0 || attach_get(afd, host, &rec) ||
+	    strcmp(rec.containerid, c->env->containerid) || strcmp(rec.ifname, c->env->ifname) ||
+	    strcmp(rec.network, c->conf->name))
+		rc = release_lease(c);
+	else
+		rc = cni_remove(&st, afd, host, c->env->containerid, c->env->ifname, c->env,
+				c->conf, c->err);
 	if (afd >= 0)
 		close(afd);
 	store_close(&st);

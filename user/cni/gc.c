@@ -25,7 +25,8 @@ int cni_gc(struct cni_ctx *c)
 {
 	struct cni_attach_rec rec;
 	char (*names)[16] = NULL;
-	int afd, n, i, rc;
+	struct cni_err first = {};
+	int afd, n, i, rc, failed = 0;
 	struct store st;
 
 	rc = cni_store_open(&st, c->conf, false, c->err);
@@ -34,12 +35,18 @@ int cni_gc(struct cni_ctx *c)
 	afd = attach_open(&st, false);
 	n = afd >= 0 ? attach_list(afd, &names) : 0;
 	rc = 0;
-	for (i = 0; i < n && !rc; i++) {
+	/* Every stale attachment is tried; the first failure is the answer. */
+	for (i = 0; i < n; i++) {
 		if (attach_get(afd, names[i], &rec) || strcmp(rec.network, c->conf->name) ||
 		    valid(c->conf, &rec))
 			continue;
-		rc = cni_remove(&st, afd, names[i], rec.containerid, rec.ifname, c->env, c->conf,
-				c->err);
+		if (cni_remove(&st, afd, names[i], rec.containerid, rec.ifname, c->env, c->conf,
+			       failed ? &(struct cni_err){} : &first))
+			failed++;
+	}
+	if (failed) {
+		*c->err = first;
+		rc = -1;
 	}
 	if (n < 0)
 		rc = cni_fail(c->err, CNI_ERR_IO, strerror(-n), "cannot list the attachments");

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <cjson/cJSON.h>
 #include "cni/ops.h"
@@ -38,13 +39,20 @@ static int find_plugin(const struct cni_env *env, const char *type, char *path, 
 
 	if (!*type || strchr(type, '/') || !strcmp(type, ".") || !strcmp(type, ".."))
 		return cni_fail(err, CNI_ERR_CONFIG, NULL, "ipam type '%s' is invalid", type);
+	/*
+	 * Only absolute folders (a relative one would be the runtime's cwd)
+	 * and a regular executable file: as root access(X_OK) is true of a
+	 * directory too.
+	 */
 	while (*p) {
+		struct stat st;
+		int n;
+
 		end = strchrnul(p, ':');
-		if (end > p) {
-			snprintf(path, len, "%.*s/%s", (int)(end - p), p, type);
-			if (!access(path, X_OK))
-				return 0;
-		}
+		n = snprintf(path, len, "%.*s/%s", (int)(end - p), p, type);
+		if (end > p && *p == '/' && n > 0 && (size_t)n < len && !stat(path, &st) &&
+		    S_ISREG(st.st_mode) && (st.st_mode & 0111))
+			return 0;
 		p = *end ? end + 1 : end;
 	}
 	return cni_fail(err, CNI_ERR_CONFIG, env->path, "IPAM plugin '%s' is not in CNI_PATH", type);

@@ -76,6 +76,12 @@ int attach_list(int fd, char (**names)[16]);
  * Open the store for a change under the lock, after rolling back what an
  * interrupted pairpath left: 0 open, 1 nothing there (!create), -1 with err.
  */
+/*
+ * CNI_NETNS opened and checked to be a netns other than the plugin's
+ * own (kernel/netns.h): its fd, or -1 with code 3 when nothing is there,
+ * 4 when it is not a netns or is the plugin's.
+ */
+int cni_netns_open(const struct cni_env *env, struct cni_err *err);
 int cni_store_open(struct store *st, const struct cni_conf *conf, bool create,
 		   struct cni_err *err);
 

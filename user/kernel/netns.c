@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include <netlink/netlink.h>
 #include <netlink/msg.h>
@@ -18,6 +20,9 @@
 #include <linux/rtnetlink.h>
 #include "lib/log.h"
 #include "kernel/netns.h"
+
+#include <linux/magic.h>
+#include <linux/nsfs.h>
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
@@ -43,6 +48,35 @@ int netns_enter(const char *name)
 	close(fd);
 	if (err)
 		pr_warn("netns '%s': cannot enter: %s\n", name, strerror(-err));
+	return err;
+}
+
+int netns_open_other(const char *path)
+{
+	struct stat st, self;
+	struct statfs fs;
+	int fd, err;
+
+	/*
+	 * O_NONBLOCK and O_NOCTTY: whatever is at path is opened before it
+	 * is known to be a netns, and a FIFO or a tty must not block or
+	 * become ours. A symlink is followed (/proc/PID/ns/net is one); what
+	 * it leads to is checked.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	err = -ENOTTY;
+	if (fstatfs(fd, &fs) || fs.f_type != NSFS_MAGIC ||
+	    ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET)
+		goto fail;
+	err = -EEXIST;
+	if (fstat(fd, &st) || stat("/proc/self/ns/net", &self) ||
+	    (st.st_dev == self.st_dev && st.st_ino == self.st_ino))
+		goto fail;
+	return fd;
+fail:
+	close(fd);
 	return err;
 }
 

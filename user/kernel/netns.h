@@ -14,6 +14,13 @@ int netns_cookie(__u64 *cookie);
  * caller's netns is the same again on return.
  */
 int netns_find(__u64 cookie);
+/*
+ * An fd of the network namespace at path (a runtime's CNI_NETNS): the
+ * file must be a netns (nsfs, NS_GET_NSTYPE CLONE_NEWNET) and not the
+ * caller's own. -ENOENT if there is nothing at path, -ENOTTY if it is
+ * not a netns, -EEXIST if it is the caller's.
+ */
+int netns_open_other(const char *path);
 /* Enter the netns of fd; returns 0 or a negative errno. */
 int netns_enter_fd(int fd);
 /*
