@@ -118,15 +118,16 @@ rt_begin() {
 	fi
 }
 
-# The kernel-drop tracer that endpoint add loads, kept (1) or detached (0).
-rt_tracer() {	# TRACER(0|1)
-	local link
-	link=$(ls -d "$PIN_ROOT"/netns-*/kdrop_link 2>/dev/null)
+# The kernel-drop tracer that endpoint add loads, kept (1) or detached (0),
+# of H's pairpath or of another node's (its pp command and pin root).
+rt_tracer() {	# TRACER(0|1) [PP ROOT]
+	local link pp=${2:-pp_h} root=${3:-$PIN_ROOT}
+	link=$(ls -d "$root"/netns-*/kdrop_link 2>/dev/null)
 	if [ "$1" = 1 ] && [ -z "$link" ]; then
 		REASON="the kernel-drop tracer did not load with 'endpoint add'"
 		return 2
 	fi
-	[ "$1" = 1 ] || [ -z "$link" ] || pp_h kernel-drops off
+	[ "$1" = 1 ] || [ -z "$link" ] || $pp kernel-drops off
 }
 
 # RT_EXTRA more endpoints on veths e0.. of H, their peers in one netns
@@ -203,19 +204,4 @@ setup_pairpath_uplink_notracer() {
 	pp_h uplink add vethA || return 1
 	SCN_KV="endpoints=1"
 	rt_tracer 0
-}
-
-# B's endpoint counter of frames the program delivered into B, as
-# key=value, in the routed-mode scenarios (nothing in the others): read
-# around the sink, it shows the datagrams went through the program.
-ep_kv() {
-	case $SCN in
-	pairpath_routed* | pairpath_uplink*)
-		pp_h stats --format json | $PY -c '
-import json, sys
-for e in json.load(sys.stdin)["endpoints"]:
-    if e["name"] == "epB":
-        print("ep_b_to_packets=%d" % e["to"]["packets"])'
-		;;
-	esac
 }
