@@ -105,25 +105,11 @@ xn_pairpath() {	# [--fib]
 setup_xnode_pairpath() { xn_pairpath; }
 setup_xnode_pairpath_fib() { xn_pairpath --fib; }
 
-# B the router outside: 192.0.2.2/24 on its eth0, default route via H;
-# vethB H's uplink (192.0.2.1/24), H's default route via B; static
-# neighbours on that link both ways.
-fib_common() {
-	local hmac
-	rt_containers || return 1
-	ip -n "$NS_B" route flush dev eth0 &&
-	ip -n "$NS_B" addr flush dev eth0 &&
-	ip -n "$NS_B" addr add 192.0.2.2/24 dev eth0 &&
-	ip -n "$NS_B" route add default via 192.0.2.1 dev eth0 || return 1
+# B the router outside (rt_router), vethB H's uplink; A an endpoint with
+# the options given, vethB a pairpath uplink.
+fib_common() {	# [--fib]
+	rt_containers && rt_router "$NS_B" vethB $MAC_B || return 1
 	IP_B=192.0.2.2
-	hmac=$(in_h cat /sys/class/net/vethB/address) || return 1
-	ip -n "$NS_H" addr add 192.0.2.1/24 dev vethB &&
-	ip -n "$NS_H" route add default via 192.0.2.2 dev vethB &&
-	ip -n "$NS_H" neigh replace 192.0.2.2 lladdr $MAC_B dev vethB nud permanent &&
-	ip -n "$NS_B" neigh replace 192.0.2.1 lladdr "$hmac" dev eth0 nud permanent || return 1
-	in_h sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
-		net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.vethA.rp_filter=0 \
-		net.ipv4.conf.vethB.rp_filter=0 || return 1
 	rt_begin || return
 	pp_h endpoint add epA vethA --ip "$IP_A" "$@" &&
 	pp_h uplink add vethB || return 1
@@ -138,21 +124,12 @@ setup_fib_pairpath() { fib_common --fib; }
 # (and so would not masquerade): this is what the host stack costs where
 # such rules exist.
 setup_fib_host_nat() {
-	local out
 	if ! command -v iptables-nft-restore >/dev/null; then
 		REASON="iptables-nft-restore is not installed (make deps-bench installs iptables)"
 		return 2
 	fi
-	fib_common || return 1
-	out=$(ipt_h iptables-nft-restore <"$PP_TOP/bench/host-nat.rules" 2>&1) ||
-		{ echo "iptables-nft-restore: $out"; return 1; }
-	# The frames go through the rules: the flow's first packet masqueraded.
-	in_a ping -q -c 1 -W 2 "$IP_B" >/dev/null 2>&1
-	out=$(ipt_h iptables-nft-save -c -t nat 2>&1 |
-		awk '/-j MASQUERADE/ { sub(/^\[/, ""); sub(/:.*/, ""); print }')
-	[ "${out:-0}" -gt 0 ] ||
-		{ echo "the MASQUERADE rule counted no packet: $(ipt_h iptables-nft-save -c)"; return 1; }
-	echo "MASQUERADE packets after one ping: $out"
+	# The flow's first packet is masqueraded, the rest follow conntrack.
+	fib_common && ipt_h_load "$PP_TOP/bench/host-nat.rules" nat '-j MASQUERADE'
 }
 
 # The endpoints' counters read around the sink, as key=value: B's `to`
