@@ -913,8 +913,10 @@ def chart(out, S, scns):
     gnuplot = shutil.which("gnuplot")
     if not gnuplot:
         return "gnuplot is not installed: no chart"
-    panels = [(m, c.header) for cs in columns("chart").values() for m, c in cs]
-    if not scns:
+    # A panel only for a measure that ran (run.sh --measures may skip some).
+    panels = [(m, c.header) for cs in columns("chart").values() for m, c in cs
+              if any(S.stats("scenario", (s,), m.name) for s in scns)]
+    if not scns or not panels:
         return "no data for a chart"
     dat = os.path.join(out, "chart.dat")
     with open(dat, "w") as f:
