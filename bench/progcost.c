@@ -15,7 +15,9 @@
  * is rounded down, by under 1 ns). The pair program is measured that
  * way too (pairpath_slot_chunked), to compare like with like. The
  * uplink program (routed_uplink) delivers the same frame arriving on an
- * uplink, routed_uplink_2ep and routed_uplink_1000ep.
+ * uplink, routed_uplink_2ep and routed_uplink_1000ep; its record is in
+ * its slot of the uplink table, and routed_uplink_overflow_2ep has it
+ * in the overflow hash (another uplink holds the slot).
  *
  *   progcost [REPEAT]
  *
@@ -34,6 +36,7 @@
 #include "pairpath.h"
 #include "tool.h"
 #include "state/endpoints.h"
+#include "state/rt_store.h"
 #include "state/ports.h"
 #include "floor.skel.h"
 #include "pairpath.skel.h"
@@ -156,15 +159,24 @@ static int add_endpoints(struct routed *rt, __u32 from, __u32 to)
 	return 0;
 }
 
-/* An uplink record at ifindex RT_UPLINK_IF, as user space writes one. */
-static int add_uplink(struct routed *rt)
+/*
+ * An uplink record at ifindex, as user space writes one: RT_UPLINK_IF in
+ * its slot, RT_UPLINK_IF + RT_UPLINK_SLOTS in the overflow hash.
+ */
+static int add_uplink(struct routed *rt, __u32 ifindex, __u32 stats_idx)
 {
-	struct rt_uplink up = { .ifindex = RT_UPLINK_IF, .stats_idx = 0, .state = RT_REC_LIVE };
-	__u32 key = RT_UPLINK_IF;
+	struct rt_uplink up = { .ifindex = ifindex, .stats_idx = stats_idx,
+				.state = RT_REC_LIVE };
+	struct rt_store st = {
+		.uplinks_fd = bpf_map__fd(rt->maps.rt_uplinks),
+		.uplinks_overflow_fd = bpf_map__fd(rt->maps.rt_uplinks_overflow),
+	};
+	int ret;
 
-	strcpy(up.ifname, "uplink");
-	if (bpf_map_update_elem(bpf_map__fd(rt->maps.rt_uplinks), &key, &up, BPF_ANY)) {
-		fprintf(stderr, "progcost: cannot add the uplink: %s\n", strerror(errno));
+	snprintf(up.ifname, sizeof(up.ifname), "uplink%u", stats_idx);
+	ret = rt_uplink_put(&st, &up);
+	if (ret) {
+		fprintf(stderr, "progcost: cannot add the uplink: %s\n", strerror(-ret));
 		return -1;
 	}
 	return 0;
@@ -183,9 +195,12 @@ static int measure_routed(__u32 repeat)
 	memset(up_frame, 0, 6);
 	fd = bpf_program__fd(rt->progs.routed_ingress);
 	up = bpf_program__fd(rt->progs.routed_uplink);
-	if (!add_endpoints(rt, 0, 2) && !add_uplink(rt) &&
+	if (!add_endpoints(rt, 0, 2) && !add_uplink(rt, RT_UPLINK_IF, 0) &&
+	    !add_uplink(rt, RT_UPLINK_IF + RT_UPLINK_SLOTS, 1) &&
 	    !measure_in("routed_local_2ep", fd, RT_FIRST_IF, rt_frame, repeat, RT_CHUNK) &&
 	    !measure_in("routed_uplink_2ep", up, RT_UPLINK_IF, up_frame, repeat, RT_CHUNK) &&
+	    !measure_in("routed_uplink_overflow_2ep", up, RT_UPLINK_IF + RT_UPLINK_SLOTS,
+			up_frame, repeat, RT_CHUNK) &&
 	    !add_endpoints(rt, 2, 1000) &&
 	    !measure_in("routed_local_1000ep", fd, RT_FIRST_IF, rt_frame, repeat, RT_CHUNK) &&
 	    !measure_in("routed_uplink_1000ep", up, RT_UPLINK_IF, up_frame, repeat, RT_CHUNK))

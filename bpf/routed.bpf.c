@@ -693,6 +693,26 @@ int routed_ingress(struct __sk_buff *skb)
  * uplink record need not carry. A frame from a NIC may come with a
  * CHECKSUM_COMPLETE sum: see ip_decrease_ttl() and ip6_decrease_hop().
  */
+/*
+ * As ep_lookup(), but a miss on a slot never spilled (a device that is
+ * no uplink) is final: the hash is walked only for a slot that lost an
+ * uplink to it.
+ */
+static __always_inline struct rt_uplink *uplink_lookup(__u32 ifindex)
+{
+	__u32 slot = ifindex % RT_UPLINK_SLOTS;
+	struct rt_uplink *up;
+
+	up = bpf_map_lookup_elem(&rt_uplinks, &slot);
+	if (!up)
+		return NULL;
+	if (up->ifindex == ifindex)
+		return up;
+	if (!(up->flags & RT_SLOT_SPILL))
+		return NULL;
+	return bpf_map_lookup_elem(&rt_uplinks_overflow, &ifindex);
+}
+
 SEC("tc")
 int routed_uplink(struct __sk_buff *skb)
 {
@@ -705,9 +725,14 @@ int routed_uplink(struct __sk_buff *skb)
 	struct src s;
 	__u32 idx, type;
 
-	up = bpf_map_lookup_elem(&rt_uplinks, &ifindex);
+	up = uplink_lookup(ifindex);
 	if (!up)
 		return TC_ACT_OK;
+	/*
+	 * A per-CPU array lookup the verifier inlines too (a bound check and
+	 * this CPU's offset): an index equal to the slot would save only the
+	 * load of stats_idx, and an overflow uplink would need one anyway.
+	 */
 	idx = up->stats_idx;
 	us = bpf_map_lookup_elem(&rt_uplink_stats, &idx);
 	if (!us)

@@ -15,7 +15,7 @@
  * Bumped whenever a map key or value below, or in routed.h (the routed
  * maps, pinned beside these), changes shape.
  */
-#define PP_MAP_LAYOUT		4
+#define PP_MAP_LAYOUT		5
 
 #define PP_PAIR_NAME_LEN	64	/* 63 characters and the NUL */
 #define PP_IFNAME_LEN		16	/* IFNAMSIZ */

@@ -12,7 +12,8 @@
  *   rt_addrs_overflow      HASH, struct rt_addr -> ifindex of its endpoint
  *   rt_stats               PERCPU_ARRAY, stats_idx -> struct rt_ep_stats
  *   rt_devs                DEVMAP_HASH, ifindex -> the host-side veth itself
- *   rt_uplinks             HASH, ifindex -> struct rt_uplink (an uplink's record)
+ *   rt_uplinks             ARRAY, ifindex % RT_UPLINK_SLOTS -> struct rt_uplink
+ *   rt_uplinks_overflow    HASH, ifindex -> an uplink whose slot is taken
  *   rt_uplink_stats        PERCPU_ARRAY, rt_uplink.stats_idx -> struct rt_uplink_stats
  *   rt_records             HASH, struct rt_record_key -> struct rt_record,
  *                          user space's only (the endpoint journal)
@@ -31,6 +32,7 @@
 #define RT_ADDR_SLOTS		(1U << RT_ADDR_SLOT_BITS)	/* two addresses an endpoint */
 #define RT_MAX_ADDRS		(2 * RT_MAX_ENDPOINTS)
 #define RT_MAX_UPLINKS		64
+#define RT_UPLINK_SLOTS		256	/* ifindex % slots, like the endpoints */
 #define RT_NAME_LEN		64	/* an endpoint's name: 63 characters and the NUL */
 #define RT_IFNAME_LEN		PP_IFNAME_LEN
 
@@ -150,15 +152,22 @@ struct rt_addr_slot {
 /*
  * An uplink (a NIC, a VXLAN device, a veth to a router): frames that
  * enter it addressed to a local endpoint are delivered into the
- * container. The record is the map entry itself: one hash update writes
- * it whole.
+ * container. The record is the table entry itself, in its slot of
+ * rt_uplinks with ifindex as the tag, or in rt_uplinks_overflow when
+ * another uplink holds the slot; the slot is then marked RT_SLOT_SPILL,
+ * a mark it keeps, so that only a spilled slot's miss pays for the hash.
+ * A slot is written whole but not atomically: an uplink's slot is
+ * rewritten only with the same ifindex and stats_idx (a state change)
+ * while its hook is there, and cleared after the hook is gone.
  */
 struct rt_uplink {
-	__u32 ifindex;
+	__u32 ifindex;		/* the slot's owner; 0: a free slot */
 	__u32 stats_idx;	/* its counters in rt_uplink_stats */
 	char ifname[RT_IFNAME_LEN];
 	__u32 mode;		/* enum pp_mode */
 	__u32 state;		/* enum rt_record_state */
+	__u32 flags;		/* RT_SLOT_*, of the slot (in the hash: 0) */
+	__u32 pad0;
 	__u64 created_at;	/* CLOCK_REALTIME, seconds */
 };
 

@@ -24,6 +24,7 @@
 #include <linux/pkt_cls.h>
 #include "routed.h"
 #include "state/endpoints.h"
+#include "state/rt_store.h"
 #include "routed.skel.h"
 
 #define A_IF	101
@@ -742,19 +743,27 @@ static void test_spill_flag(void)
  */
 #define UP_IF		201
 #define UP_STATS	5
+#define UP2_IF		(UP_IF + RT_UPLINK_SLOTS)	/* UP_IF's slot: the overflow hash */
+#define UP3_IF		(UP_IF + 2 * RT_UPLINK_SLOTS)	/* that slot too, no uplink */
+#define UP2_STATS	4
 
 static const __u8 lo_mac[6];
 static const __u8 router_mac[6] = { 0x02, 0x71, 0x72, 0x73, 0x74, 0x75 };
 static int up_prog;
 
-/* An uplink record as user space writes it (user/state/ is not this test's). */
+/* The uplink table as state/uplinks.c writes it: this test's own maps. */
+static struct rt_store up_table;
+
 static int add_uplink(__u32 ifindex, __u32 stats_idx)
 {
 	struct rt_uplink u = { .ifindex = ifindex, .stats_idx = stats_idx,
 			       .state = RT_REC_LIVE };
+	int ret;
 
 	snprintf(u.ifname, sizeof(u.ifname), "up%u", ifindex);
-	return bpf_map_update_elem(bpf_map__fd(skel->maps.rt_uplinks), &ifindex, &u, BPF_ANY);
+	ret = rt_uplink_put(&up_table, &u);
+	errno = -ret;
+	return ret;
 }
 
 static void up_reset(void)
@@ -991,6 +1000,114 @@ static void test_uplink_unknown(void)
 		   eps_quiet(name, false));
 }
 
+/* Its record, read back from the uplink array's slot of ifindex. */
+static struct rt_uplink up_slot(__u32 ifindex)
+{
+	__u32 k = ifindex % RT_UPLINK_SLOTS;
+	struct rt_uplink u = {};
+
+	bpf_map_lookup_elem(up_table.uplinks_fd, &k, &u);
+	return u;
+}
+
+/* Delivered into B, counted by UP2's counters, and by no other uplink. */
+static bool up2_delivered(const char *name, int ret, __u32 len)
+{
+	struct rt_uplink_stats u2 = up_stats(UP2_STATS), u = up_stats(UP_STATS);
+
+	return CHECK(ret == TC_ACT_REDIRECT, name, "verdict %d, want TC_ACT_REDIRECT", ret) &&
+	       CHECK(!memcmp(out, B.mac, 6), name, "MACs not B's") &&
+	       CHECK(u2.packets == 1 && u2.bytes == len, name, "UP2 %llu/%llu, want 1/%u",
+		     u2.packets, u2.bytes, len) &&
+	       CHECK(u.packets == 0 && u.bytes == 0, name, "UP counted %llu", u.packets) &&
+	       CHECK(stats(2).packets[RT_DIR_TO] == 1, name, "B to %llu",
+		     stats(2).packets[RT_DIR_TO]);
+}
+
+/*
+ * UP2's ifindex has UP_IF's slot: its record goes to the overflow hash,
+ * the slot marked spilled, and its frames are still its own. Once UP_IF
+ * has left the slot, the mark stays and UP2 is still found.
+ */
+static void test_uplink_overflow(void)
+{
+	const char *name = "uplink_overflow_delivery";
+	struct rt_uplink u;
+	__u32 len, key = UP2_IF;
+	int ret;
+
+	if (!CHECK(!add_uplink(UP2_IF, UP2_STATS), name, "cannot add UP2: %s", strerror(errno)))
+		return;
+	u = up_slot(UP_IF);
+	if (!CHECK(u.ifindex == UP_IF && (u.flags & RT_SLOT_SPILL), name,
+		   "slot of %u, flags %#x", u.ifindex, u.flags) ||
+	    !CHECK(!bpf_map_lookup_elem(up_table.uplinks_overflow_fd, &key, &u) &&
+		   u.stats_idx == UP2_STATS, name, "UP2 not in the overflow hash"))
+		return;
+	len = v4("198.51.100.9", "10.0.0.2", 64, 17, 100, 5);
+	from_uplink(lo_mac);
+	up_reset();
+	ret = run_prog(up_prog, UP2_IF, len, 0, 1, 0);
+	pass(name, up2_delivered(name, ret, len));
+
+	name = "uplink_overflow_after_slot_freed";
+	ret = rt_uplink_delete(&up_table, UP_IF);
+	u = up_slot(UP_IF);
+	if (!CHECK(!ret && !u.ifindex && (u.flags & RT_SLOT_SPILL), name,
+		   "delete %d, slot of %u, flags %#x", ret, u.ifindex, u.flags))
+		return;
+	len = v4("198.51.100.9", "10.0.0.2", 64, 17, 100, 5);
+	from_uplink(lo_mac);
+	up_reset();
+	ret = run_prog(up_prog, UP2_IF, len, 0, 1, 0);
+	pass(name, up2_delivered(name, ret, len) &&
+		   CHECK(rt_uplink_of(&up_table, UP2_IF) && !rt_uplink_of(&up_table, UP_IF),
+			 name, "rt_uplink_of() wrong"));
+	if (add_uplink(UP_IF, UP_STATS))
+		CHECK(false, name, "cannot add UP back: %s", strerror(errno));
+}
+
+/*
+ * A device of a spilled slot that is no uplink (UP3: not in the hash)
+ * is the host's, untouched; and a hash entry behind a slot never
+ * marked is not looked for, as for the addresses.
+ */
+static void test_uplink_spilled_miss(void)
+{
+	const char *name = "uplink_spilled_slot_miss_passes";
+	struct rt_uplink_stats u, u2;
+	struct rt_uplink rec = { .ifindex = UP_IF + 1, .stats_idx = UP2_STATS,
+				 .state = RT_REC_LIVE };
+	__u32 len, key = UP_IF + 1;
+	int ret;
+
+	len = v4("198.51.100.9", "10.0.0.2", 64, 17, 100, 5);
+	from_uplink(lo_mac);
+	up_reset();
+	ret = run_prog(up_prog, UP3_IF, len, 0, 1, 0);
+	u = up_stats(UP_STATS);
+	u2 = up_stats(UP2_STATS);
+	pass(name, CHECK(up_slot(UP3_IF).flags & RT_SLOT_SPILL, name, "slot not spilled") &&
+		   CHECK(ret == TC_ACT_OK && unchanged(len), name, "verdict %d", ret) &&
+		   CHECK(!memcmp(&u, &(struct rt_uplink_stats){}, sizeof(u)) &&
+			 !memcmp(&u2, &(struct rt_uplink_stats){}, sizeof(u2)), name,
+			 "an uplink counted it") &&
+		   eps_quiet(name, false));
+
+	name = "uplink_overflow_needs_spill_mark";
+	bpf_map_update_elem(up_table.uplinks_overflow_fd, &key, &rec, BPF_ANY);
+	len = v4("198.51.100.9", "10.0.0.2", 64, 17, 100, 5);
+	from_uplink(lo_mac);
+	up_reset();
+	ret = run_prog(up_prog, UP_IF + 1, len, 0, 1, 0);
+	u2 = up_stats(UP2_STATS);
+	pass(name, CHECK(ret == TC_ACT_OK && unchanged(len), name, "verdict %d", ret) &&
+		   CHECK(!u2.packets && !u2.reasons[RT_R_NOT_LOCAL], name,
+			 "the hash entry behind an unmarked slot was used") &&
+		   eps_quiet(name, false));
+	bpf_map_delete_elem(up_table.uplinks_overflow_fd, &key);
+}
+
 /*
  * --fib. bpf_fib_lookup() needs real devices and routes, so these run
  * in a child process in a network namespace of its own (unshare: it
@@ -1201,6 +1318,8 @@ int main(void)
 	prog_fd = bpf_program__fd(skel->progs.routed_ingress);
 	up_prog = bpf_program__fd(skel->progs.routed_uplink);
 	rt_tables_of(&tables, skel);
+	up_table.uplinks_fd = bpf_map__fd(skel->maps.rt_uplinks);
+	up_table.uplinks_overflow_fd = bpf_map__fd(skel->maps.rt_uplinks_overflow);
 	if (add_ep(&A, 1) || add_ep(&B, 2) || add_uplink(UP_IF, UP_STATS)) {
 		printf("FAIL routed_setup: cannot add the endpoints: %s\n", strerror(errno));
 		return 1;
@@ -1228,6 +1347,8 @@ int main(void)
 	test_uplink_delivery();
 	test_uplink_hand_overs();
 	test_uplink_unknown();
+	test_uplink_overflow();
+	test_uplink_spilled_miss();
 	test_fib();
 
 	routed__destroy(skel);

@@ -280,3 +280,30 @@ up0             $(ip netns exec "$NS_H" cat /sys/class/net/up0/ifindex)" "uplink
 	[ -e "$dir/uplink-up0" ] && fail "gc left the link pin of up0"
 	return 0
 }
+
+# The uplink table of an older build (layout 4: rt_uplinks a hash, no
+# rt_uplinks_overflow) under a routed state of this one: refused by
+# name, never completed around it, and reset removes every routed pin.
+test_routed_uplink_old_layout_refused() {
+	local dir
+	rc_fixture rcul
+	expect_cmd 0 "" pp endpoint add ea vethA --ip 10.77.0.1
+	dir=$(pin_dir) || exit 1
+	[ -e "$dir/rt_uplinks_overflow" ] || fail "no rt_uplinks_overflow pin"
+	rm "$dir/rt_uplinks" "$dir/rt_uplinks_overflow" || fail "rm rt_uplinks"
+	bpftool map create "$dir/rt_uplinks" type hash key 4 value 40 entries 64 name rt_uplinks ||
+		fail "bpftool map create"
+	expect_cmd 1 "pairpath: pinned map 'rt_uplinks' has another layout (key 4, value 40 bytes, 64 entries; this pairpath expects 4, 48, 256): run 'pairpath reset'" \
+		pp endpoint add eb vethB --ip 10.77.0.2
+	[ -e "$dir/rt_uplinks_overflow" ] && fail "the refused add pinned rt_uplinks_overflow"
+	expect_cmd 0 "" pp reset
+	[ -e "$PIN_ROOT" ] && fail "reset left $PIN_ROOT: $(ls -R "$PIN_ROOT")"
+	# A whole state of this build: reset removes the new pin too (ea's
+	# host route outlives the refused state's reset: eb, then).
+	expect_cmd 0 "" pp endpoint add eb vethB --ip 10.77.0.2
+	dir=$(pin_dir) || exit 1
+	[ -e "$dir/rt_uplinks_overflow" ] || fail "no rt_uplinks_overflow pin after reset"
+	expect_cmd 0 "" pp reset
+	[ -e "$PIN_ROOT" ] && fail "reset left $PIN_ROOT: $(ls -R "$PIN_ROOT")"
+	return 0
+}

@@ -54,11 +54,18 @@ struct {
 } rt_devs SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RT_UPLINK_SLOTS);
+	__type(key, __u32);
+	__type(value, struct rt_uplink);
+} rt_uplinks SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, RT_MAX_UPLINKS);
 	__type(key, __u32);
 	__type(value, struct rt_uplink);
-} rt_uplinks SEC(".maps");
+} rt_uplinks_overflow SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

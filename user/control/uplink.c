@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Uplinks: the record (its rt_uplinks entry, ADDING), zeroed counters,
+ * Uplinks: the record (its rt_uplinks entry, ADDING, state/uplinks.c), zeroed counters,
  * the hook pinned as uplink-DEV, the record LIVE; removal in reverse.
  * The program finds the entry before the hook is there, and an entry
  * without a hook does nothing: every step is safe to stop after.
@@ -66,8 +66,9 @@ static int remove_uplink(struct store *st, struct rt_store *rt, struct rt_uplink
 
 	if (up->state != RT_REC_DELETING) {
 		up->state = RT_REC_DELETING;
-		if (bpf_map_update_elem(rt->uplinks_fd, &up->ifindex, up, BPF_EXIST))
-			return -errno;
+		err = rt_uplink_put(rt, up);
+		if (err)
+			return err;
 	}
 	uplink_link_name(up->ifname, link, sizeof(link));
 	err = pin_release_at(st->dir_fd, link);
@@ -75,8 +76,8 @@ static int remove_uplink(struct store *st, struct rt_store *rt, struct rt_uplink
 		pr_warn("uplink '%s': cannot detach its hook: %s\n", up->ifname, strerror(-err));
 		return err;
 	}
-	if (bpf_map_delete_elem(rt->uplinks_fd, &up->ifindex) && errno != ENOENT) {
-		err = -errno;
+	err = rt_uplink_delete(rt, up->ifindex);
+	if (err) {
 		pr_warn("uplink '%s': cannot remove its record: %s\n", up->ifname, strerror(-err));
 	}
 	return err;
@@ -122,7 +123,7 @@ int uplink_add(struct store *st, struct rt_store *rt, const char *ifname)
 		if (err)
 			return err;
 	}
-	if (!bpf_map_lookup_elem(rt->uplinks_fd, &up.ifindex, &had)) {
+	if (!rt_uplink_get(rt, up.ifindex, &had)) {
 		pr_warn("device '%s': its ifindex %u is the uplink '%s' of before: "
 			"run 'pairpath uplink del %s'\n", ifname, up.ifindex, had.ifname, had.ifname);
 		return -EEXIST;
@@ -145,8 +146,8 @@ int uplink_add(struct store *st, struct rt_store *rt, const char *ifname)
 	err = pick_uplink_idx(rt, &up.stats_idx);
 	if (!err)
 		err = zero_stats(rt, up.stats_idx);
-	if (!err && bpf_map_update_elem(rt->uplinks_fd, &up.ifindex, &up, BPF_NOEXIST))
-		err = -errno;
+	if (!err)
+		err = rt_uplink_put(rt, &up);
 	if (err) {
 		pr_warn("uplink '%s': cannot write its record: %s\n", ifname, strerror(-err));
 		return err;
@@ -166,8 +167,8 @@ int uplink_add(struct store *st, struct rt_store *rt, const char *ifname)
 	}
 	testhook_kill_point(52);
 	up.state = RT_REC_LIVE;
-	if (!err && bpf_map_update_elem(rt->uplinks_fd, &up.ifindex, &up, BPF_EXIST))
-		err = -errno;
+	if (!err)
+		err = rt_uplink_put(rt, &up);
 	if (err)
 		remove_uplink(st, rt, &up);
 	return err;

@@ -25,6 +25,7 @@ const char *const pp_pin_names[PP_PIN_MAX] = {
 	[PP_PIN_RT_STATS] = "rt_stats",
 	[PP_PIN_RT_DEVS] = "rt_devs",
 	[PP_PIN_RT_UPLINKS] = "rt_uplinks",
+	[PP_PIN_RT_UPLINKS_OVERFLOW] = "rt_uplinks_overflow",
 	[PP_PIN_RT_UPLINK_STATS] = "rt_uplink_stats",
 	[PP_PIN_RT_RECORDS] = "rt_records",
 };

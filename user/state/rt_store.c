@@ -19,23 +19,26 @@
 #include "routed.skel.h"
 
 /* The routed maps, by pin, and where each one's fd goes. */
+/*
+ * The routed maps, by pin, and where each one's fd goes. Their type is
+ * layout_check_routed()'s to check, with the others of each map, so
+ * that a map of another build (rt_uplinks was a hash before layout 5)
+ * is refused with what to do.
+ */
 static const struct rt_pinned {
 	enum pp_pin pin;
 	size_t offset;		/* of its fd in struct rt_store */
-	__u32 type;
 } rt_maps[] = {
-	{ PP_PIN_RT_ENDPOINTS, offsetof(struct rt_store, t.eps_fd), BPF_MAP_TYPE_ARRAY },
-	{ PP_PIN_RT_ENDPOINTS_OVERFLOW, offsetof(struct rt_store, t.eps_overflow_fd),
-	  BPF_MAP_TYPE_HASH },
-	{ PP_PIN_RT_ADDRS, offsetof(struct rt_store, t.addrs_fd), BPF_MAP_TYPE_ARRAY },
-	{ PP_PIN_RT_ADDRS_OVERFLOW, offsetof(struct rt_store, t.addrs_overflow_fd),
-	  BPF_MAP_TYPE_HASH },
-	{ PP_PIN_RT_STATS, offsetof(struct rt_store, t.stats_fd), BPF_MAP_TYPE_PERCPU_ARRAY },
-	{ PP_PIN_RT_DEVS, offsetof(struct rt_store, t.devs_fd), BPF_MAP_TYPE_DEVMAP_HASH },
-	{ PP_PIN_RT_UPLINKS, offsetof(struct rt_store, uplinks_fd), BPF_MAP_TYPE_HASH },
-	{ PP_PIN_RT_UPLINK_STATS, offsetof(struct rt_store, uplink_stats_fd),
-	  BPF_MAP_TYPE_PERCPU_ARRAY },
-	{ PP_PIN_RT_RECORDS, offsetof(struct rt_store, records_fd), BPF_MAP_TYPE_HASH },
+	{ PP_PIN_RT_ENDPOINTS, offsetof(struct rt_store, t.eps_fd) },
+	{ PP_PIN_RT_ENDPOINTS_OVERFLOW, offsetof(struct rt_store, t.eps_overflow_fd) },
+	{ PP_PIN_RT_ADDRS, offsetof(struct rt_store, t.addrs_fd) },
+	{ PP_PIN_RT_ADDRS_OVERFLOW, offsetof(struct rt_store, t.addrs_overflow_fd) },
+	{ PP_PIN_RT_STATS, offsetof(struct rt_store, t.stats_fd) },
+	{ PP_PIN_RT_DEVS, offsetof(struct rt_store, t.devs_fd) },
+	{ PP_PIN_RT_UPLINKS, offsetof(struct rt_store, uplinks_fd) },
+	{ PP_PIN_RT_UPLINKS_OVERFLOW, offsetof(struct rt_store, uplinks_overflow_fd) },
+	{ PP_PIN_RT_UPLINK_STATS, offsetof(struct rt_store, uplink_stats_fd) },
+	{ PP_PIN_RT_RECORDS, offsetof(struct rt_store, records_fd) },
 };
 
 #define N_RT_MAPS	(sizeof(rt_maps) / sizeof(rt_maps[0]))
@@ -138,12 +141,12 @@ static int open_pinned(struct store *st, struct rt_store *rt, bool rdonly)
 	__u32 ro = rdonly ? BPF_F_RDONLY : 0;
 	bool missing = false;
 	size_t i;
+	int err;
 
 	for (i = 0; i < N_RT_MAPS; i++) {
 		int *fd = fd_of(rt, &rt_maps[i]);
 
-		*fd = pin_get_at(st->dir_fd, pp_pin_names[rt_maps[i].pin], ro, PIN_MAP,
-				 rt_maps[i].type);
+		*fd = pin_get_at(st->dir_fd, pp_pin_names[rt_maps[i].pin], ro, PIN_MAP, 0);
 		if (*fd < 0 && *fd != -ENOENT)
 			return *fd;
 		missing |= *fd < 0;
@@ -161,9 +164,15 @@ static int open_pinned(struct store *st, struct rt_store *rt, bool rdonly)
 		if (rt->uplink_prog_fd < 0 && rt->uplink_prog_fd != -ENOENT)
 			return rt->uplink_prog_fd;
 	}
-	if (missing)
-		return -ENOENT;
-	return layout_check_routed(pins, N_RT_MAPS);
+	/*
+	 * What is there is checked even when a map is missing: the state of
+	 * an older build lacks the maps it did not have (rt_uplinks_overflow)
+	 * and must not be completed around a map of its layout.
+	 */
+	err = layout_check_routed(pins, N_RT_MAPS);
+	if (!err && missing)
+		err = -ENOENT;
+	return err;
 }
 
 /* Is any routed pin there? Without one the netns has no routed state at all. */
@@ -284,38 +293,6 @@ int rt_record_list(const struct rt_store *rt, struct rt_record_entry **out)
 	/* map_dump() sorts by the key's bytes: the NUL-padded name. */
 	return dump_pairs(rt->records_fd, sizeof(struct rt_record_key), sizeof(struct rt_record),
 			  sizeof(**out), offsetof(struct rt_record_entry, rec), (void **)out);
-}
-
-static int by_ifname(const void *a, const void *b)
-{
-	return strcmp(((const struct rt_uplink *)a)->ifname, ((const struct rt_uplink *)b)->ifname);
-}
-
-int rt_uplink_list(const struct rt_store *rt, struct rt_uplink **out)
-{
-	struct { __u32 key; struct rt_uplink up; } *pairs;
-	int n, i;
-
-	n = dump_pairs(rt->uplinks_fd, sizeof(__u32), sizeof(struct rt_uplink), sizeof(*pairs),
-		       offsetof(typeof(*pairs), up), (void **)&pairs);
-	*out = NULL;
-	if (n <= 0)
-		return n;
-	*out = calloc(n, sizeof(**out));
-	for (i = 0; *out && i < n; i++)
-		(*out)[i] = pairs[i].up;
-	free(pairs);
-	if (!*out)
-		return -ENOMEM;
-	qsort(*out, n, sizeof(**out), by_ifname);
-	return n;
-}
-
-bool rt_uplink_of(const struct rt_store *rt, __u32 ifindex)
-{
-	struct rt_uplink up;
-
-	return !bpf_map_lookup_elem(rt->uplinks_fd, &ifindex, &up);
 }
 
 /* One entry of a per-CPU array of __u64 counters, summed over CPUs. */

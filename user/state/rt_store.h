@@ -19,6 +19,7 @@ struct rt_store {
 	struct rt_tables t;
 	int records_fd;		/* "rt_records" */
 	int uplinks_fd;		/* "rt_uplinks" */
+	int uplinks_overflow_fd;	/* "rt_uplinks_overflow" */
 	int uplink_stats_fd;	/* "rt_uplink_stats" */
 	int prog_fd;		/* "rt_prog"; -1 for readers */
 	int uplink_prog_fd;	/* "rt_uplink_prog"; -1 for readers */
@@ -53,11 +54,18 @@ int rt_record_put(const struct rt_store *rt, const struct rt_record_key *key,
 int rt_record_delete(const struct rt_store *rt, const struct rt_record_key *key);
 /* Every record sorted by name; free() the array. The count or -errno. */
 int rt_record_list(const struct rt_store *rt, struct rt_record_entry **out);
+
+/* The uplink table (state/uplinks.c). */
 /* Every uplink sorted by device name; free() the array. The count or -errno. */
 int rt_uplink_list(const struct rt_store *rt, struct rt_uplink **out);
-
+/* The uplink of the device ifindex: 0, or -ENOENT. */
+int rt_uplink_get(const struct rt_store *rt, __u32 ifindex, struct rt_uplink *up);
 /* Is the device ifindex an uplink? */
 bool rt_uplink_of(const struct rt_store *rt, __u32 ifindex);
+/* Write up whole, into its slot or the hash; its flags are the table's. */
+int rt_uplink_put(const struct rt_store *rt, const struct rt_uplink *up);
+/* Remove the uplink of ifindex; 0 if there was none. */
+int rt_uplink_delete(const struct rt_store *rt, __u32 ifindex);
 
 /* The counters of one endpoint or uplink, summed over CPUs. */
 int rt_ep_stats_sum(const struct rt_store *rt, __u32 stats_idx, struct rt_ep_stats *sum);
