@@ -69,7 +69,7 @@ ipt_h() {
 # sysctls are per netns since Linux 5.3 (they live in struct brnf_net):
 # they are set in H alone, never in the machine's netns.
 setup_docker_bridge() {
-	local ns ip out
+	local ns ip
 	bench_fixture m || return 1
 	if ! command -v iptables-nft-restore >/dev/null; then
 		REASON="iptables-nft-restore is not installed (make deps-bench installs iptables)"
@@ -97,15 +97,23 @@ setup_docker_bridge() {
 	in_h sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 \
 		net.bridge.bridge-nf-call-ip6tables=1 || return 1
 	[ "$(in_h cat "$BRNF")" = 1 ] || { echo "bridge-nf-call-iptables is not 1 in H"; return 1; }
-	out=$(ipt_h iptables-nft-restore <"$DOCKER_RULES" 2>&1) ||
-		{ echo "iptables-nft-restore: $out"; return 1; }
 	# The frames go through the rules: the same-bridge accept counts a ping.
+	ipt_h_load "$DOCKER_RULES" filter '-A FORWARD -i docker0 -o docker0 -j ACCEPT'
+}
+
+# A ruleset loaded in H with iptables-nft-restore, and proof that frames
+# cross it: after one ping from A to B, the rule of TABLE matching the
+# awk pattern RULE has counted a packet.
+ipt_h_load() {	# RULES TABLE RULE
+	local out
+	out=$(ipt_h iptables-nft-restore <"$1" 2>&1) ||
+		{ echo "iptables-nft-restore: $out"; return 1; }
 	in_a ping -q -c 1 -W 2 "$IP_B" >/dev/null 2>&1
-	out=$(ipt_h iptables-nft-save -c -t filter 2>&1 |
-		awk '/-A FORWARD -i docker0 -o docker0 -j ACCEPT/ { sub(/^\[/, ""); sub(/:.*/, ""); print }')
+	out=$(ipt_h iptables-nft-save -c -t "$2" 2>&1 |
+		awk -v rule="$3" 'index($0, rule) { sub(/^\[/, ""); sub(/:.*/, ""); print }')
 	[ "${out:-0}" -gt 0 ] ||
-		{ echo "the same-bridge ACCEPT rule counted no packet: $(ipt_h iptables-nft-save -c)"; return 1; }
-	echo "docker0 same-bridge ACCEPT packets after one ping: $out"
+		{ echo "'$3' counted no packet: $(ipt_h iptables-nft-save -c)"; return 1; }
+	echo "'$3' packets after one ping: $out"
 }
 
 # pairpath on the fixture: its reset registered for fixture_down, and 2
@@ -118,15 +126,16 @@ rt_begin() {
 	fi
 }
 
-# The kernel-drop tracer that endpoint add loads, kept (1) or detached (0).
-rt_tracer() {	# TRACER(0|1)
-	local link
-	link=$(ls -d "$PIN_ROOT"/netns-*/kdrop_link 2>/dev/null)
+# The kernel-drop tracer that endpoint add loads, kept (1) or detached (0),
+# of H's pairpath or of another node's (its pp command and pin root).
+rt_tracer() {	# TRACER(0|1) [PP ROOT]
+	local link pp=${2:-pp_h} root=${3:-$PIN_ROOT}
+	link=$(ls -d "$root"/netns-*/kdrop_link 2>/dev/null)
 	if [ "$1" = 1 ] && [ -z "$link" ]; then
 		REASON="the kernel-drop tracer did not load with 'endpoint add'"
 		return 2
 	fi
-	[ "$1" = 1 ] || [ -z "$link" ] || pp_h kernel-drops off
+	[ "$1" = 1 ] || [ -z "$link" ] || $pp kernel-drops off
 }
 
 # RT_EXTRA more endpoints on veths e0.. of H, their peers in one netns
@@ -168,22 +177,32 @@ setup_pairpath_routed() { rt_pairpath 1 0; }
 setup_pairpath_routed_notracer() { rt_pairpath 0 0; }
 setup_pairpath_routed_many_notracer() { rt_pairpath 0 "$RT_EXTRA"; }
 
-# North-south: A is the outside world, a router reached through vethA,
-# H's uplink (H 192.0.2.1/24, A 192.0.2.2 with its default route via H,
-# H's default route via A); B is a container. Forwarding is on in H in
-# both: what B sends to A goes out through the host stack either way.
-ns_common() {
-	rt_containers || return 1
-	ip -n "$NS_A" route flush dev eth0 &&
-	ip -n "$NS_A" addr flush dev eth0 &&
-	ip -n "$NS_A" addr add 192.0.2.2/24 dev eth0 &&
-	ip -n "$NS_A" route add default via 192.0.2.1 dev eth0 || return 1
-	IP_A=192.0.2.2
-	ip -n "$NS_H" addr add 192.0.2.1/24 dev vethA &&
-	ip -n "$NS_H" route add default via 192.0.2.2 dev vethA || return 1
+# Container NS (eth0 with MAC) made a router outside, reached through H's
+# DEV, its uplink: NS 192.0.2.2/24 with its default route via H, H
+# 192.0.2.1/24 on DEV with its default route via NS, static neighbours on
+# that link both ways; forwarding on in H.
+rt_router() {	# NS DEV MAC
+	local hmac
+	ip -n "$1" route flush dev eth0 &&
+	ip -n "$1" addr flush dev eth0 &&
+	ip -n "$1" addr add 192.0.2.2/24 dev eth0 &&
+	ip -n "$1" route add default via 192.0.2.1 dev eth0 || return 1
+	hmac=$(in_h cat "/sys/class/net/$2/address") || return 1
+	ip -n "$NS_H" addr add 192.0.2.1/24 dev "$2" &&
+	ip -n "$NS_H" route add default via 192.0.2.2 dev "$2" &&
+	ip -n "$NS_H" neigh replace 192.0.2.2 lladdr "$3" dev "$2" nud permanent &&
+	ip -n "$1" neigh replace 192.0.2.1 lladdr "$hmac" dev eth0 nud permanent || return 1
 	in_h sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
 		net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.vethA.rp_filter=0 \
 		net.ipv4.conf.vethB.rp_filter=0
+}
+
+# North-south: A is the outside world, a router reached through vethA,
+# H's uplink; B is a container. Forwarding is on in H in both: what B
+# sends to A goes out through the host stack either way.
+ns_common() {
+	rt_containers && rt_router "$NS_A" vethA $MAC_A || return 1
+	IP_A=192.0.2.2
 }
 
 # Kernel forwarding from the uplink into B: a /32 route, and proxy ARP on
@@ -203,19 +222,4 @@ setup_pairpath_uplink_notracer() {
 	pp_h uplink add vethA || return 1
 	SCN_KV="endpoints=1"
 	rt_tracer 0
-}
-
-# B's endpoint counter of frames the program delivered into B, as
-# key=value, in the routed-mode scenarios (nothing in the others): read
-# around the sink, it shows the datagrams went through the program.
-ep_kv() {
-	case $SCN in
-	pairpath_routed* | pairpath_uplink*)
-		pp_h stats --format json | $PY -c '
-import json, sys
-for e in json.load(sys.stdin)["endpoints"]:
-    if e["name"] == "epB":
-        print("ep_b_to_packets=%d" % e["to"]["packets"])'
-		;;
-	esac
 }

@@ -3,13 +3,15 @@
 # pairpath benchmark: the same two-container topology (host netns H with
 # vethA and vethB, containers A and B with eth0, A=10.88.0.1 B=10.88.0.2)
 # built several ways (the routed-mode ones, kernel routing and Docker's
-# bridge in bench/routed.sh), measured interleaved (A B C ... A B C ...), plus the
+# bridge in bench/routed.sh; two nodes and --fib in bench/xnode.sh),
+# measured interleaved (A B C ... A B C ...), plus the
 # attach/detach scale test in bench/scale.sh and the exporter's scrape of
 # 2048 pairs with a full kernel-drop table (bench/scrape.c).
 #
 #   bench/run.sh [--quick] [--reps N] [--secs S] [--cpu C] [--out DIR]
 #                [--scenarios 'a b ...'] [--no-scale] [--only-scale]
 #                [--no-profile] [--wait-quiet SECS] [--baseline BINARY]
+#                [--measures 'sink tcp1 rr cross']
 #
 #   --quick        1 repetition, 1 s per test, scale steps 1 and 10 pairs,
 #                  results in .output/bench/results-quick (for make test)
@@ -26,6 +28,8 @@
 #   --baseline B   add the scenario baseline_tcx_notracer: pairpath_tcx_notracer
 #                  with the pairpath binary B (another build: its own program),
 #                  for a before-and-after of a datapath change in one run
+#   --measures L   only the measures of the list L (default: sink tcp1 rr
+#                  cross; cross is the two unpinned iperf3 runs)
 #   -h, --help     this text
 #
 # Everything runs in network namespaces named ppb<PID>m-* (the scenarios)
@@ -47,11 +51,13 @@ TOOLS=$PP_TOP/.output/bench
 ALL_SCENARIOS="direct bridge bridge_nf routed mirred pairpath_tcx pairpath_tcx_notracer
 	pairpath_tc pairpath_tc_notracer floor docker_bridge pairpath_routed
 	pairpath_routed_notracer pairpath_routed_many_notracer uplink_kernel
-	pairpath_uplink_notracer"
+	pairpath_uplink_notracer xnode_kernel xnode_pairpath xnode_pairpath_fib
+	fib_host fib_host_nat fib_pairpath"
 BASELINE=
 
 QUICK=0 REPS=5 SECS=3 CPU=0 OUT= SCENARIOS=$ALL_SCENARIOS
 DO_SCALE=1 DO_MAIN=1 PROFILE=1 WAIT_QUIET=0
+ALL_MEASURES="sink tcp1 rr cross" MEASURES=$ALL_MEASURES
 SCALE_SIZES="1 100 1000"
 # Endpoints pairpath_routed_many_notracer adds to A's and B's.
 RT_EXTRA=998
@@ -71,6 +77,7 @@ while [ $# -gt 0 ]; do
 	--no-profile) PROFILE=0 ;;
 	--wait-quiet) WAIT_QUIET=${2:?}; shift ;;
 	--baseline) BASELINE=${2:?}; shift ;;
+	--measures) MEASURES=${2:?}; shift ;;
 	-h|--help) awk 'NR > 2 && !/^#/ { exit } NR > 2 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 	*) die "unknown option '$1' (try --help)" ;;
 	esac
@@ -93,6 +100,9 @@ if [ -n "$BASELINE" ]; then
 fi
 for s in $SCENARIOS; do
 	[[ " $(echo $ALL_SCENARIOS) " == *" $s "* ]] || die "unknown scenario '$s'"
+done
+for s in $MEASURES; do
+	[[ " $ALL_MEASURES " == *" $s "* ]] || die "unknown measure '$s'"
 done
 
 [ "$(id -u)" = 0 ] || die "needs root (namespaces, BPF)"
@@ -179,6 +189,15 @@ netrx_kv() {
 	awk -v c="$CPU" '$1 == "NET_RX:" { print "netrx=" $(c + 2) }' /proc/softirqs
 }
 
+# Datagrams H's stack forwarded (Ip: ForwDatagrams of H's /proc/net/snmp):
+# around the sink, which path the datagrams took through H (none: direct).
+h_fwd_kv() {
+	[ -e "/run/netns/$NS_H" ] || return 0
+	in_h cat /proc/net/snmp | awk '
+		$1 == "Ip:" && !h { for (i = 2; i <= NF; i++) f[$i] = i; h = 1; next }
+		$1 == "Ip:" { print "h_ip_forw_datagrams=" $f["ForwDatagrams"] }'
+}
+
 # Datagrams that reached B's UDP layer: delivered to the socket or not.
 udp_kv() {
 	in_b cat /proc/net/snmp | awk '
@@ -249,8 +268,10 @@ setup_bridge_nf() {
 		net.bridge.bridge-nf-call-arptables=1
 }
 
-# setup_routed, setup_docker_bridge, setup_pairpath_routed*.
+# setup_routed, setup_docker_bridge, setup_pairpath_routed*; the
+# cross-node and --fib ones, setup_xnode_*, setup_fib_*, and ep_kv.
 source "$PP_TOP/bench/routed.sh"
+source "$PP_TOP/bench/xnode.sh"
 
 setup_mirred() {
 	local from to out
@@ -320,11 +341,11 @@ measure_sink() {
 		"$TOOLS/udpsink" sink 9000 $((SECS + 25)) >"$log.sink" 2>&1
 	pid=$BG_PID
 	wait_ready $pid "$log.sink" || { bg_stop $pid; echo "sink did not start"; return 1; }
-	u0="$(udp_kv) $(ep_kv)" pre="$(cpu_kv cpu$CPU) $(netrx_kv) $(ksoftirqd_kv)"
+	u0="$(udp_kv) $(h_fwd_kv) $(ep_kv)" pre="$(cpu_kv cpu$CPU) $(netrx_kv) $(ksoftirqd_kv)"
 	out=$(timeout $((SECS + 15)) ip netns exec "$NS_A" taskset -c "$CPU" \
 		"$TOOLS/udpsink" send "$IP_B" 9000 "$SECS" 64 64 2>&1)
 	local rc=$?
-	u1="$(udp_kv) $(ep_kv)" post="$(cpu_kv cpu$CPU) $(netrx_kv) $(ksoftirqd_kv)"
+	u1="$(udp_kv) $(h_fwd_kv) $(ep_kv)" post="$(cpu_kv cpu$CPU) $(netrx_kv) $(ksoftirqd_kv)"
 	bg_stop $pid
 	[ $rc = 0 ] || { echo "sender failed: $out"; return 1; }
 	[ "$u1" != "$u0" ] || { echo "no datagram reached B ($out)"; return 1; }
@@ -448,7 +469,7 @@ run_one() {
 	case $SCN in pairpath_tcx|pairpath_tc|pairpath_routed) ours=1 ;; esac
 	rec kdrop_progs_loaded "$(kdrop_progs)"
 	rec kdrop_progs_ours "$ours"
-	for m in sink tcp1 rr cross; do
+	for m in $MEASURES; do
 		# Not in a subshell: the jobs a measure starts must stay ours.
 		"measure_$m" >"$LOGS/measure" 2>&1
 		rc=$?
@@ -488,6 +509,7 @@ START=$SECONDS
 	echo "clk_tck=$(getconf CLK_TCK)"
 	echo "quick=$QUICK"
 	echo "scenarios=$(echo $SCENARIOS)"
+	echo "measures=$(echo $MEASURES)"
 	echo "pairpath=$("$PAIRPATH" --version 2>&1 | head -n 1), git $(git -C "$PP_TOP" describe --always --dirty 2>/dev/null || echo '?')"
 	echo "iperf3=$(iperf3 --version 2>&1 | head -n 1)"
 } >"$OUT/meta.txt"

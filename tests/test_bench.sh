@@ -18,7 +18,8 @@ test_bench_quick() {
 	# Every scenario produced a sink row.
 	local scn
 	for scn in direct bridge bridge_nf routed mirred pairpath_tcx pairpath_tcx_notracer \
-		   pairpath_tc pairpath_tc_notracer floor; do
+		   pairpath_tc pairpath_tc_notracer floor xnode_kernel xnode_pairpath \
+		   xnode_pairpath_fib fib_host fib_host_nat fib_pairpath; do
 		grep -q "^| $scn |" "$out/results.md" || fail "no row for $scn in results.md"
 	done
 	expect_eq "$(ip netns list | grep -c '^ppb')" 0 "benchmark namespaces left"
